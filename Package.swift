@@ -1,0 +1,86 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "processing-service",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "processing-service", targets: ["ProcessingService"]),
+        .executable(name: "mock-kafka", targets: ["MockKafka"]),
+        .executable(name: "event-producer", targets: ["EventProducer"]),
+        .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "EventModel", targets: ["EventModel"]),
+        .library(name: "ProcessingCore", targets: ["ProcessingCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // librdkafka 2.0.2 from Debian (librdkafka-dev), consumer/producer and mock-cluster headers.
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        // Swift wrapper over librdkafka: owns every handle and message lifetime, polls on dedicated threads.
+        .target(
+            name: "Kafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The EnrichedEvent schema, its fast validating decoder and a synthetic event generator.
+        .target(name: "EventModel"),
+        // Configuration, logging, retry policy, offset tracking, processing pipeline, dead letters.
+        .target(
+            name: "ProcessingCore",
+            dependencies: [
+                "Kafka",
+                "EventModel",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "ProcessingService",
+            dependencies: [
+                "ProcessingCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // A real Kafka-protocol test broker: librdkafka's mock cluster in its own process.
+        .executableTarget(
+            name: "MockKafka",
+            dependencies: [
+                "Kafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Publishes synthetic EnrichedEvents (quick start, tests, benchmark).
+        .executableTarget(
+            name: "EventProducer",
+            dependencies: [
+                "Kafka",
+                "EventModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Helpers shared by the test targets: starting the mock broker process, locating built tools.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Kafka", "EventModel"]
+        ),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", "MockKafka"]),
+        .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
+        .testTarget(name: "ProcessingCoreTests", dependencies: ["ProcessingCore", "TestSupport"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["ProcessingCore", "TestSupport", "ProcessingService", "MockKafka", "EventProducer"]
+        ),
+    ]
+)

@@ -1,0 +1,29 @@
+/// Receives what a `KafkaConsumer` consumes and learns about its assignment.
+///
+/// Threading and ordering rules (the contract the processing pipeline relies on):
+/// - Every method is called on the consumer's dedicated poll thread, one call at a time, never on
+///   Swift's cooperative thread pool. Implementations must return quickly and never block: hand the
+///   work to tasks and return.
+/// - For a partition, `partitionsAssigned` is called before any of its records are delivered, and
+///   `partitionsRevoked` after the last of its records was delivered.
+/// - Before calling `partitionsRevoked`, the consumer applies every offset store, pause and resume that
+///   was requested before it (so no stale request survives a rebalance). The offsets that
+///   `partitionsRevoked` returns are stored before the partitions are given up, so auto-commit (or the
+///   explicit commit in manual mode) commits them as the partitions are revoked.
+public protocol KafkaConsumerDelegate: AnyObject, Sendable {
+    /// Partitions newly assigned to this member (the whole assignment for EAGER rebalancing, the
+    /// added partitions for COOPERATIVE).
+    func consumer(_ consumer: KafkaConsumer, didAssign partitions: [TopicPartition])
+
+    /// Partitions being taken away. `lost` is true when the assignment was lost (session timeout,
+    /// fencing): then nothing may be stored, and the returned offsets are ignored.
+    /// - Returns: the next offsets to read for finished work of these partitions, to store before they go.
+    func consumer(_ consumer: KafkaConsumer, willRevoke partitions: [TopicPartition], lost: Bool) -> [TopicPartitionOffset]
+
+    /// A batch of consumed records, possibly of several partitions, in offset order per partition.
+    func consumer(_ consumer: KafkaConsumer, didReceive records: [KafkaRecord])
+
+    /// A non-fatal error worth knowing about (broker down, transport failure, commit failure). The
+    /// consumer keeps running; librdkafka retries on its own.
+    func consumer(_ consumer: KafkaConsumer, didEncounter error: KafkaError)
+}
