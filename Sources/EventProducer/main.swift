@@ -1,0 +1,1 @@
+print("event-producer: not built yet")

@@ -1,0 +1,1 @@
+print("mock-kafka: not built yet")

@@ -1,0 +1,1 @@
+print("processing-service: not built yet")
