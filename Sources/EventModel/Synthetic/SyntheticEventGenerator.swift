@@ -30,7 +30,9 @@ public struct SyntheticEventGenerator: Sendable {
         let userNumber = random.next(below: userCount)
         let userID = "user-" + zeroPadded(userNumber, width: 6)
         let eventType = random.element(of: Self.eventTypes)
-        let receivedDelay = Int64(1 + random.next(below: 40)) * 1_000_000 + Int64(random.next(below: 1_000_000))
+        // Event time in microseconds, received/processed in milliseconds: as browsers and servers stamp them.
+        clockNanoseconds -= clockNanoseconds % 1_000
+        let receivedDelay = Int64(1 + random.next(below: 40)) * 1_000_000 - clockNanoseconds % 1_000_000
         let processingMilliseconds = 1 + random.next(below: 25)
         let eventTime = Self.timestamp(nanoseconds: clockNanoseconds)
         let receivedAt = Self.timestamp(nanoseconds: clockNanoseconds + receivedDelay)
@@ -47,9 +49,10 @@ public struct SyntheticEventGenerator: Sendable {
         // A session per user per "visit": stable for a while, derived from user and coarse time.
         let visit = UInt64(clockNanoseconds / 1_800_000_000_000)
         var sessionHash = SplitMix64(seed: UInt64(userNumber) &* 0x1000_0000_01B3 ^ visit)
-        json.member("session_id", "session-" + hex(sessionHash.next(), digits: 12))
+        json.member("session_id", "session-" + hex(sessionHash.next(), digits: 8))
         let page = random.element(of: Self.pages)
-        json.member("page_url", "https://shop.example.com\(page)?ref=\(random.element(of: Self.referrers))")
+        let campaign = random.chance(0.3) ? "?ref=" + random.element(of: Self.referrers) : ""
+        json.member("page_url", "https://shop.example.com" + page + campaign)
         json.key("event_data")
         writeEventData(for: eventType, page: page, to: &json)
         json.key("client_info")
@@ -79,12 +82,10 @@ public struct SyntheticEventGenerator: Sendable {
         switch eventType {
         case "page_view":
             json.member("page_title", random.element(of: Self.pageTitles))
-            json.member("referrer", "https://www.google.com/search?q=" + random.element(of: Self.searchTerms))
+            json.member("referrer", random.element(of: ["https://www.google.com/", "direct", "https://t.co/"]))
             json.member("time_on_page_ms", random.next(below: 120_000))
-            json.member("scroll_depth", fixedPoint: random.next(below: 101), scale: 2)
         case "click", "form_submit":
             json.member("button_clicked", random.element(of: ["submit", "add_to_cart", "next", "subscribe"]))
-            json.member("element_id", "btn-" + hex(random.next(), digits: 6))
             json.key("form_data")
             json.beginObject()
             json.member("field1", random.element(of: Self.searchTerms))
@@ -93,7 +94,6 @@ public struct SyntheticEventGenerator: Sendable {
         case "search":
             json.member("query", random.element(of: Self.searchTerms))
             json.member("results_count", random.next(below: 500))
-            json.member("filters", random.element(of: ["category:electronics", "price<100", "in_stock"]))
         case "add_to_cart", "remove_from_cart", "purchase", "checkout_started":
             json.member("product_id", "sku-" + zeroPadded(random.next(below: 100_000), width: 5))
             json.member("product_name", random.element(of: Self.productNames))
@@ -158,11 +158,11 @@ public struct SyntheticEventGenerator: Sendable {
         "27\" 4K Monitor", "Trail Running Shoes",
     ]
     static let userAgents = [
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
-        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Safari/605.1.15",
-        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0.0.0 Safari/537.36",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Version/17.2 Safari/605.1.15",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) Mobile/15E148",
         "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
-        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.144 Mobile Safari/537.36",
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) Chrome/120.0 Mobile",
     ]
     static let screenResolutions = ["1920x1080", "2560x1440", "1366x768", "390x844", "412x915", "3840x2160"]
     static let languages = ["en-US", "en-GB", "de-DE", "fr-FR", "es-ES", "ja-JP", "pt-BR"]
