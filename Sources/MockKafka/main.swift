@@ -1,1 +1,0 @@
-print("mock-kafka: not built yet")
