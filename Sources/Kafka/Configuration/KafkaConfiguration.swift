@@ -49,7 +49,7 @@ public struct KafkaConfiguration: Sendable, Equatable {
             let result = rd_kafka_conf_set(conf, name, value, &errorBuffer, errorBuffer.count)
             if result != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)
-                let reason = String(cString: errorBuffer)
+                let reason = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
                 throw KafkaError(kind: .configuration, message: "\(name): \(reason)")
             }
         }

@@ -1,0 +1,308 @@
+import CRdKafka
+import Logging
+
+/// The consumer's poll thread: the only thread that polls, (un)assigns, stores offsets, pauses, resumes,
+/// commits and closes, and the only thread that calls the delegate.
+///
+/// Each iteration first applies the requests other threads queued (in order), then polls the consumer
+/// queue once with `rd_kafka_consume_batch_queue` (bounded by `pollTimeoutMilliseconds`; a queued request
+/// cuts the wait short through `rd_kafka_queue_yield`), copies the messages into `KafkaRecord`s,
+/// destroys the native messages and hands the batch to the delegate. Rebalance, error and commit
+/// callbacks run inside that poll call, on this same thread (see `RebalanceHandler.swift`).
+///
+/// Applying requests on the poll thread, never concurrently with a batch poll, is also what librdkafka
+/// 2.0's batch API requires: pause, resume, seek and rebalancing in parallel with
+/// `rd_kafka_consume_batch_queue` can lose or misroute messages (librdkafka 2.0.0 release notes).
+///
+/// `@unchecked Sendable`: the mutable state below is touched only by the poll thread; the object is
+/// handed to that thread once, when it starts.
+final class ConsumerPollLoop: @unchecked Sendable {
+    static let pollTimeoutMilliseconds: Int32 = 100
+
+    let handle: NativeConsumerHandle
+    let state: ConsumerState
+    let delegate: any KafkaConsumerDelegate
+    let options: KafkaConsumer.Options
+    let commitMode: ConsumerSettings.CommitMode
+    let logger: Logger
+
+    // Poll-thread state.
+    /// The consumer the delegate is told about; set for the duration of `run`.
+    private(set) var consumer: KafkaConsumer?
+    /// Set by the error callback when librdkafka raised a fatal error; ends the loop.
+    var fatalError: KafkaError?
+    /// Partitions already started at their beginning in this run (`Options.readFromBeginning`).
+    var partitionsStartedFromBeginning: Set<TopicPartition> = []
+    /// Whether a revoke ran inside the current poll call (the batch is then checked against the assignment).
+    var revokedDuringPoll = false
+    private var recordReader = NativeRecordReader()
+
+    init(
+        handle: NativeConsumerHandle,
+        state: ConsumerState,
+        delegate: any KafkaConsumerDelegate,
+        options: KafkaConsumer.Options,
+        commitMode: ConsumerSettings.CommitMode,
+        logger: Logger
+    ) {
+        self.handle = handle
+        self.state = state
+        self.delegate = delegate
+        self.options = options
+        self.commitMode = commitMode
+        self.logger = logger
+    }
+
+    /// Runs on the poll thread: subscribes, polls until close is requested or a fatal error occurs,
+    /// closes the consumer (revoking the assignment) and destroys the handle.
+    /// - Returns: the outcome for `run()`, handed to its continuation after the handle was destroyed.
+    func run(consumer: KafkaConsumer) {
+        self.consumer = consumer
+        var failure: KafkaError?
+        if !state.withLock({ $0.isCloseRequested }) {
+            failure = subscribe()
+        }
+        if failure == nil {
+            pollUntilClosed()
+        }
+        close()
+        self.consumer = nil
+
+        let outcome: Result<Void, KafkaError>
+        if let error = fatalError ?? failure {
+            outcome = .failure(error)
+        } else {
+            outcome = .success(())
+        }
+        let completion: ConsumerStateMachine.RunCompletion
+        switch state.withLock({ $0.closeFinished() }) {
+        case .destroyHandle(let runCompletion):
+            completion = runCompletion
+        case .waitForNativeCalls:
+            logger.debug("Waiting for in-flight metadata requests before destroying the consumer")
+            completion = state.waitUntilDrained()
+        }
+        handle.destroy(wasClosed: true)
+        logger.debug("Consumer destroyed")
+        completion.resume(returning: outcome)
+    }
+
+    private func subscribe() -> KafkaError? {
+        let err = NativeTopicPartitionList.withList(
+            options.topics.map { TopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA) }
+        ) { rd_kafka_subscribe(handle.client, $0) }
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            return KafkaError(code: err, context: "subscribe to \(options.topics)")
+        }
+        logger.info("Subscribed", metadata: ["topics": "\(options.topics.joined(separator: ","))"])
+        return nil
+    }
+
+    private func pollUntilClosed() {
+        let batchSize = max(1, options.maxBatchSize)
+        let messages = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: batchSize)
+        defer { messages.deallocate() }
+        while fatalError == nil {
+            applyPendingRequests()
+            if state.withLock({ $0.isCloseRequested }) { return }
+            revokedDuringPoll = false
+            let count = rd_kafka_consume_batch_queue(handle.queue, Self.pollTimeoutMilliseconds, messages, batchSize)
+            if count < 0 {
+                // Only invalid arguments make the call fail; retrying would spin.
+                fatalError = KafkaError(code: rd_kafka_last_error(), context: "rd_kafka_consume_batch_queue")
+                return
+            }
+            if count > 0 {
+                deliver(UnsafeMutableBufferPointer(start: messages, count: count))
+            }
+        }
+    }
+
+    /// Copies the polled messages into records, destroys every native message, and hands the records to
+    /// the delegate (unless delivery was stopped).
+    private func deliver(_ messages: UnsafeMutableBufferPointer<UnsafeMutablePointer<rd_kafka_message_t>?>) {
+        let shouldDeliver = !state.withLock { $0.isDeliveryStopped }
+        // librdkafka purges messages of partitions revoked during the poll call; this check is a cheap
+        // second line of defence, paid only for the batches in which a revoke happened.
+        let assignment: Set<TopicPartition>? = revokedDuringPoll ? state.withLock { $0.assignment } : nil
+        var records: [KafkaRecord] = []
+        if shouldDeliver { records.reserveCapacity(messages.count) }
+        var droppedForRevokedPartitions = 0
+        for case let message? in messages {
+            defer { rd_kafka_message_destroy(message) }
+            guard message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                handleConsumerError(message)
+                continue
+            }
+            guard shouldDeliver else { continue }
+            let record = recordReader.record(from: message)
+            if let assignment, !assignment.contains(record.topicPartition) {
+                droppedForRevokedPartitions += 1
+                continue
+            }
+            records.append(record)
+        }
+        if droppedForRevokedPartitions > 0 {
+            logger.debug("Dropped records of revoked partitions", metadata: ["count": "\(droppedForRevokedPartitions)"])
+        }
+        if !records.isEmpty, let consumer {
+            delegate.consumer(consumer, didReceive: records)
+        }
+    }
+
+    /// A message that carries an error instead of data (consumer errors are delivered this way).
+    private func handleConsumerError(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
+        let code = message.pointee.err
+        if code == RD_KAFKA_RESP_ERR__PARTITION_EOF { return }  // informational, only with enable.partition.eof
+        let reason = rd_kafka_message_errstr(message).map { String(cString: $0) }
+        var error = KafkaError(code: code, reason: reason)
+        if let topicHandle = message.pointee.rkt {
+            error.message = "\(String(cString: rd_kafka_topic_name(topicHandle)))[\(message.pointee.partition)]: \(error.message)"
+        }
+        report(error)
+    }
+
+    // MARK: Requests
+
+    /// Applies every queued request, in request order. Consecutive stores go to librdkafka as one list.
+    func applyPendingRequests() {
+        let requests = state.withLock { $0.takeRequests() }
+        guard !requests.isEmpty else { return }
+        var stores: [TopicPartitionOffset] = []
+        for request in requests {
+            switch request {
+            case .storeOffsets(let offsets):
+                stores.append(contentsOf: offsets)
+            case .pause(let partitions):
+                storeNow(&stores)
+                pauseNow(partitions)
+            case .resume(let partitions):
+                storeNow(&stores)
+                resumeNow(partitions)
+            case .commit:
+                storeNow(&stores)
+                commitNow(asynchronously: true)
+            }
+        }
+        storeNow(&stores)
+    }
+
+    /// Stores offsets (next offset to read) for commit. Offsets of partitions not assigned any more are
+    /// dropped: storing them would be refused (`__STATE`) and they belong to another member now.
+    func storeNow(_ offsets: inout [TopicPartitionOffset]) {
+        guard !offsets.isEmpty else { return }
+        defer { offsets.removeAll(keepingCapacity: true) }
+        let assigned = state.withLock { $0.filterAssigned(offsets) }
+        if assigned.count < offsets.count {
+            logger.debug("Dropped offset stores of unassigned partitions", metadata: ["count": "\(offsets.count - assigned.count)"])
+        }
+        guard !assigned.isEmpty else { return }
+        // The last store of a partition wins, as it would if applied one by one.
+        var latest: [TopicPartition: Int64] = [:]
+        latest.reserveCapacity(assigned.count)
+        for entry in assigned { latest[entry.topicPartition] = entry.offset }
+        NativeTopicPartitionList.withList(latest.map { TopicPartitionOffset($0.key, offset: $0.value) }) { list in
+            guard rd_kafka_offsets_store(handle.client, list) != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
+            for element in NativeTopicPartitionList.elements(of: list) where element.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                switch element.err {
+                case RD_KAFKA_RESP_ERR__STATE, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+                    // Revoked or lost meanwhile (librdkafka knows before we do): a dropped store, not an error.
+                    logger.debug("Dropped offset store", metadata: ["partition": "\(TopicPartition(element))"])
+                default:
+                    report(KafkaError(code: element.err, context: "store offset \(TopicPartition(element))@\(element.offset)"))
+                }
+            }
+        }
+    }
+
+    private func pauseNow(_ partitions: [TopicPartition]) {
+        let toPause = state.withLock { $0.markPaused(partitions) }
+        guard !toPause.isEmpty else { return }
+        NativeTopicPartitionList.withList(toPause) { list in
+            reportPartitionErrors(rd_kafka_pause_partitions(handle.client, list), list, context: "pause")
+        }
+    }
+
+    private func resumeNow(_ partitions: [TopicPartition]) {
+        let toResume = state.withLock { $0.markResumed(partitions) }
+        guard !toResume.isEmpty else { return }
+        NativeTopicPartitionList.withList(toResume) { list in
+            reportPartitionErrors(rd_kafka_resume_partitions(handle.client, list), list, context: "resume")
+        }
+    }
+
+    /// Commits the stored offsets of the current assignment. The asynchronous form reports its result
+    /// through the offset-commit callback on this thread.
+    func commitNow(asynchronously: Bool) {
+        let err = rd_kafka_commit(handle.client, nil, asynchronously ? 1 : 0)
+        switch err {
+        case RD_KAFKA_RESP_ERR_NO_ERROR, RD_KAFKA_RESP_ERR__NO_OFFSET:
+            break  // __NO_OFFSET: nothing stored since the last commit
+        default:
+            report(KafkaError(code: err, context: "commit"))
+        }
+    }
+
+    private func reportPartitionErrors(
+        _ err: rd_kafka_resp_err_t, _ list: NativeTopicPartitionList.Pointer, context: String
+    ) {
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { report(KafkaError(code: err, context: context)) }
+        for element in NativeTopicPartitionList.elements(of: list) where element.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            report(KafkaError(code: element.err, context: "\(context) \(TopicPartition(element))"))
+        }
+    }
+
+    // MARK: Close
+
+    private func close() {
+        // Stores requested before close() are applied while the partitions are still assigned; the
+        // revoke that rd_kafka_consumer_close triggers then commits them.
+        applyPendingRequests()
+        logger.debug("Closing consumer")
+        let err = rd_kafka_consumer_close(handle.client)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR, fatalError == nil {
+            logger.warning("Consumer close reported an error", metadata: ["error": "\(KafkaError(code: err))"])
+        }
+    }
+
+    // MARK: Errors
+
+    /// Logs a non-fatal error and tells the delegate.
+    func report(_ error: KafkaError) {
+        logger.warning("Kafka consumer error", metadata: ["error": "\(error)", "kind": "\(error.kind)"])
+        if let consumer {
+            delegate.consumer(consumer, didEncounter: error)
+        }
+    }
+
+    /// Error callback (poll thread). Fatal errors end the poll loop; others are reported and librdkafka
+    /// recovers from them on its own.
+    func handleError(client: OpaquePointer, code: rd_kafka_resp_err_t, reason: String?) {
+        guard code == RD_KAFKA_RESP_ERR__FATAL else {
+            report(KafkaError(code: code, reason: reason))
+            return
+        }
+        var text = [CChar](repeating: 0, count: 512)
+        let original = rd_kafka_fatal_error(client, &text, text.count)
+        let originalReason = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var error = KafkaError(code: original, reason: originalReason.isEmpty ? reason : originalReason)
+        error.kind = .fatal
+        logger.critical("Fatal Kafka consumer error", metadata: ["error": "\(error)"])
+        if fatalError == nil { fatalError = error }
+    }
+
+    /// Offset-commit callback (poll thread): results of automatic and asynchronous commits.
+    func handleCommitResult(code: rd_kafka_resp_err_t, offsets: NativeTopicPartitionList.Pointer?) {
+        switch code {
+        case RD_KAFKA_RESP_ERR_NO_ERROR:
+            if logger.logLevel <= .debug, let offsets {
+                let committed = NativeTopicPartitionList.elements(of: offsets).map { "\(TopicPartition($0))@\($0.offset)" }
+                logger.debug("Committed offsets", metadata: ["offsets": "\(committed.joined(separator: ","))"])
+            }
+        case RD_KAFKA_RESP_ERR__NO_OFFSET:
+            break
+        default:
+            report(KafkaError(code: code, context: "commit"))
+        }
+    }
+}

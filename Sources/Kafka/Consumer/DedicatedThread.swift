@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Starts a detached OS thread for work that blocks inside librdkafka (polling, metadata requests,
+/// closing). Such work must never run on Swift's cooperative thread pool, which has only one thread per
+/// core: one blocked call there stalls every task of the process.
+///
+/// Written by hand over pthreads because the `Kafka` target does not otherwise need Foundation (whose
+/// `Thread` would pull in the whole framework) and no available package offers a plain thread.
+package enum DedicatedThread {
+    /// Runs `body` on a new detached thread. `name` names the thread on Darwin; on Linux Glibc's module does
+    /// not export the GNU `pthread_setname_np`, so threads there keep the process name.
+    /// - Returns: false when the thread could not be created (resource exhaustion); `body` did not run.
+    @discardableResult
+    package static func start(name: String, _ body: @escaping @Sendable () -> Void) -> Bool {
+        let box = Unmanaged.passRetained(ThreadBody(name: name, body: body))
+        var thread = pthread_t()
+        // The box's +1 retain is handed to the new thread, which takes it back in `threadEntry`.
+        let result = pthread_create(&thread, nil, threadEntry, box.toOpaque())
+        guard result == 0 else {
+            box.release()
+            return false
+        }
+        pthread_detach(thread)
+        return true
+    }
+}
+
+private final class ThreadBody: Sendable {
+    let name: String
+    let body: @Sendable () -> Void
+
+    init(name: String, body: @escaping @Sendable () -> Void) {
+        self.name = name
+        self.body = body
+    }
+}
+
+#if canImport(Darwin)
+private func threadEntry(_ argument: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? {
+    let box = Unmanaged<ThreadBody>.fromOpaque(argument).takeRetainedValue()
+    pthread_setname_np(String(box.name.utf8.prefix(63)) ?? "kafka")
+    box.body()
+    return nil
+}
+#else
+private func threadEntry(_ argument: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    guard let argument else { return nil }
+    let box = Unmanaged<ThreadBody>.fromOpaque(argument).takeRetainedValue()
+    box.body()
+    return nil
+}
+#endif
