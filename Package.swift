@@ -82,5 +82,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: ["ProcessingCore", "TestSupport", "ProcessingService", "MockKafka", "EventProducer"]
         ),
+        // Static checks of Dockerfile, docker-compose.yml, README, env.example and scripts (no Docker here).
+        .testTarget(name: "PackagingTests"),
     ]
 )
