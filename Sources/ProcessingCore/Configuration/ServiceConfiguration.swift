@@ -1,0 +1,118 @@
+import Kafka
+import Logging
+
+/// Everything the processing service is configured with, after layering and validation.
+///
+/// Built by `ServiceConfiguration.load(...)` from, highest precedence first: command-line flags, the
+/// process environment, a `.env` file in the working directory, and the defaults below (the original
+/// service's, for the variables it had). A value that exists is a valid value: loading rejects anything
+/// malformed with a `ConfigurationError`, before the service connects anywhere.
+public struct ServiceConfiguration: Sendable, Equatable {
+    /// `KAFKA_BROKERS` / `--brokers`: bootstrap brokers, comma-separated `host:port`. Default `localhost:9092`.
+    public var brokers: String
+    /// `KAFKA_TOPIC` / `--topic`: the topic consumed. Default `user-activity-events`.
+    public var topic: String
+    /// `KAFKA_GROUP_ID` / `--group-id`: the consumer group. Default `processing-service-group`.
+    public var groupID: String
+    /// `AUTO_OFFSET_RESET`: where a partition without a committed offset starts. Default `earliest`.
+    public var autoOffsetReset: AutoOffsetReset
+    /// `ENABLE_AUTO_COMMIT`: commit stored offsets in the background (`true`, the default), or commit
+    /// explicitly after finished work (`false`). Offsets never run ahead of finished work either way.
+    public var enableAutoCommit: Bool
+    /// `MAX_RETRIES` × `RETRY_DELAY`: connecting to Kafka at start-up. Default 5 attempts, 10 s apart.
+    public var connectRetry: ConnectRetryPolicy
+    /// `ENVIRONMENT`: `development` (default) or `production`; picks the default log format.
+    public var environment: DeploymentEnvironment
+    /// `PROCESSING_MAX_ATTEMPTS`, `PROCESSING_BACKOFF_BASE`, `PROCESSING_BACKOFF_MULTIPLIER`,
+    /// `PROCESSING_BACKOFF_MAX`, `PROCESSING_BACKOFF_JITTER`: retrying an event whose processing failed.
+    /// Default 3 attempts, 0.2 s × 2ⁿ capped at 30 s, ±20 % jitter.
+    public var processingRetry: BackoffPolicy
+    /// `LOG_LEVEL`: `trace`, `debug`, `info` (default), `notice`, `warning`, `error`, `critical`.
+    public var logLevel: Logger.Level
+    /// `LOG_FORMAT`: `json` or `text`. Default `json` when `ENVIRONMENT=production`, else `text`.
+    public var logFormat: LogFormat
+    /// `SHUTDOWN_TIMEOUT`: how long in-flight events may take to finish after SIGTERM. Default 30 s.
+    public var shutdownTimeout: Duration
+    /// `DLQ_ENABLED`: send undecodable events and events that exhausted their attempts to the
+    /// dead-letter topic (`true`, the default). When `false`, such a failure stops its partition instead.
+    public var deadLetterEnabled: Bool
+    /// `DLQ_TOPIC`: the dead-letter topic. Default `<topic>.dlq`.
+    public var deadLetterTopic: String
+    /// `--read-from-beginning`: every partition assigned in this run starts at its earliest offset,
+    /// whatever was committed, then commits normally.
+    public var readFromBeginning: Bool
+    /// librdkafka properties given through `KAFKA_CFG_<NAME>` variables and `--kafka-property`, each
+    /// already checked by librdkafka. They win over the properties derived from the fields above.
+    public var customKafkaProperties: [String: String]
+
+    /// The defaults, as used when nothing is configured.
+    public static let defaults = ServiceConfiguration(
+        brokers: "localhost:9092",
+        topic: "user-activity-events",
+        groupID: "processing-service-group",
+        autoOffsetReset: .earliest,
+        enableAutoCommit: true,
+        connectRetry: .default,
+        environment: .development,
+        processingRetry: .default,
+        logLevel: .info,
+        logFormat: .text,
+        shutdownTimeout: .seconds(30),
+        deadLetterEnabled: true,
+        deadLetterTopic: "user-activity-events.dlq",
+        readFromBeginning: false,
+        customKafkaProperties: [:]
+    )
+
+    /// The suffix appended to the topic name for the default dead-letter topic.
+    public static let deadLetterTopicSuffix = ".dlq"
+
+    public init(
+        brokers: String,
+        topic: String,
+        groupID: String,
+        autoOffsetReset: AutoOffsetReset,
+        enableAutoCommit: Bool,
+        connectRetry: ConnectRetryPolicy,
+        environment: DeploymentEnvironment,
+        processingRetry: BackoffPolicy,
+        logLevel: Logger.Level,
+        logFormat: LogFormat,
+        shutdownTimeout: Duration,
+        deadLetterEnabled: Bool,
+        deadLetterTopic: String,
+        readFromBeginning: Bool,
+        customKafkaProperties: [String: String]
+    ) {
+        self.brokers = brokers
+        self.topic = topic
+        self.groupID = groupID
+        self.autoOffsetReset = autoOffsetReset
+        self.enableAutoCommit = enableAutoCommit
+        self.connectRetry = connectRetry
+        self.environment = environment
+        self.processingRetry = processingRetry
+        self.logLevel = logLevel
+        self.logFormat = logFormat
+        self.shutdownTimeout = shutdownTimeout
+        self.deadLetterEnabled = deadLetterEnabled
+        self.deadLetterTopic = deadLetterTopic
+        self.readFromBeginning = readFromBeginning
+        self.customKafkaProperties = customKafkaProperties
+    }
+
+    /// The consumer's librdkafka properties: `bootstrap.servers`, `group.id`, `auto.offset.reset` and
+    /// `enable.auto.commit` from the fields above, overridden by `customKafkaProperties`.
+    ///
+    /// The pipeline adds what its delivery guarantees need (e.g. `enable.auto.offset.store=false`) on top.
+    public var kafkaConfiguration: KafkaConfiguration {
+        var properties = [
+            "bootstrap.servers": brokers,
+            "group.id": groupID,
+            "auto.offset.reset": autoOffsetReset.rawValue,
+            "enable.auto.commit": enableAutoCommit ? "true" : "false",
+        ]
+        properties.merge(customKafkaProperties) { _, custom in custom }
+        return KafkaConfiguration(properties)
+    }
+}

@@ -1,0 +1,24 @@
+import Logging
+
+/// The metadata one log line carries, merged as swift-log specifies: the handler's own metadata, then
+/// the metadata provider's (task-local context), then the log call's, later ones winning. An attached
+/// error (`LogEvent.error`) is added under `error` unless the call already set that key.
+enum LogEventMetadata {
+    static func merged(
+        handler: Logger.Metadata,
+        provider: Logger.MetadataProvider?,
+        event: LogEvent
+    ) -> Logger.Metadata {
+        var merged = handler
+        if let provided = provider?.get(), !provided.isEmpty {
+            merged.merge(provided) { _, new in new }
+        }
+        if let explicit = event.metadata, !explicit.isEmpty {
+            merged.merge(explicit) { _, new in new }
+        }
+        if let error = event.error, merged["error"] == nil {
+            merged["error"] = .string(String(describing: error))
+        }
+        return merged
+    }
+}

@@ -1,0 +1,78 @@
+import Logging
+
+/// A swift-log handler writing the original service's human-readable lines:
+///
+///     2024-01-15 10:30:45 - ProcessingService - INFO - Processing event: page_view event_id=… partition=3
+///
+/// The time is local (as Python's logging printed it), the level upper-case, and metadata follows as
+/// ` key=value` pairs sorted by key. A value containing spaces, quotes, `=` or control characters is
+/// written as a JSON string literal (`reason="not valid JSON"`) so each line still splits unambiguously.
+public struct TextLogHandler: LogHandler {
+    public var logLevel: Logger.Level
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+
+    private let label: String
+    private let writer: any LogLineWriter
+
+    /// - Parameters:
+    ///   - label: the logger's label, written after the time (`ProcessingService`).
+    ///   - level: the lowest level written.
+    ///   - writer: where lines go (standard output in the service, a `CapturingLogWriter` in tests).
+    ///   - metadataProvider: contextual metadata added to every line.
+    public init(
+        label: String,
+        level: Logger.Level = .info,
+        writer: any LogLineWriter = FileDescriptorLogWriter.standardOutput,
+        metadataProvider: Logger.MetadataProvider? = nil
+    ) {
+        self.label = label
+        self.logLevel = level
+        self.writer = writer
+        self.metadataProvider = metadataProvider
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        let merged = LogEventMetadata.merged(handler: metadata, provider: metadataProvider, event: event)
+        var line: [UInt8] = []
+        line.reserveCapacity(160)
+        LogTimestamp.now(utc: false).appendSeedForm(to: &line)
+        line.append(contentsOf: " - ".utf8)
+        line.append(contentsOf: label.utf8)
+        line.append(contentsOf: " - ".utf8)
+        line.append(contentsOf: event.level.rawValue.uppercased().utf8)
+        line.append(contentsOf: " - ".utf8)
+        line.append(contentsOf: event.message.description.utf8)
+        for key in merged.keys.sorted() {
+            guard let value = merged[key] else { continue }
+            line.append(UInt8(ascii: " "))
+            line.append(contentsOf: key.utf8)
+            line.append(UInt8(ascii: "="))
+            Self.appendValue(value, to: &line)
+        }
+        line.append(UInt8(ascii: "\n"))
+        writer.write(line: line)
+    }
+
+    private static func appendValue(_ value: Logger.MetadataValue, to line: inout [UInt8]) {
+        let text: String =
+            switch value {
+            case .string(let string): string
+            case .stringConvertible(let convertible): convertible.description
+            case .dictionary, .array: value.description
+            }
+        let needsQuoting = text.isEmpty || text.utf8.contains { byte in
+            byte <= 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "=") || byte == 0x7F
+        }
+        if needsQuoting {
+            JSONLineEncoding.appendString(text, to: &line)
+        } else {
+            line.append(contentsOf: text.utf8)
+        }
+    }
+}
