@@ -10,7 +10,7 @@ struct ComposeFileTests {
 
     @Test("is valid against the Compose schema and wired correctly")
     func composeFileIsValid() throws {
-        let result = try ProcessOutput.runPython([Self.validator])
+        let result = try ProcessOutput.runPython([Self.validator, "--compose", Repository.url("docker-compose.yml").path])
         #expect(result.status == 0, "scripts/validate_compose.py rejected docker-compose.yml: \(result)")
     }
 
