@@ -3,13 +3,14 @@ import Logging
 
 extension ServiceConfiguration: CustomStringConvertible {
     /// The effective configuration as structured log metadata, secrets redacted
-    /// (`KafkaConfiguration.isSecret`), e.g. for the start-up log line.
+    /// (`KafkaConfiguration.isSecret`), e.g. for the start-up log line. Keys are the variables' names in
+    /// lower case; `kafka_properties` (the `KAFKA_CFG_*`/`--kafka-property` ones) is present when set.
     public var logMetadata: Logger.Metadata {
         var redactedProperties: Logger.Metadata = [:]
         for (name, value) in customKafkaProperties {
             redactedProperties[name] = .string(KafkaConfiguration.isSecret(name) ? "*****" : value)
         }
-        return [
+        var metadata: Logger.Metadata = [
             "kafka_brokers": .string(brokers),
             "kafka_topic": .string(topic),
             "kafka_group_id": .string(groupID),
@@ -29,8 +30,9 @@ extension ServiceConfiguration: CustomStringConvertible {
             "dlq_enabled": .stringConvertible(deadLetterEnabled),
             "dlq_topic": .string(deadLetterTopic),
             "read_from_beginning": .stringConvertible(readFromBeginning),
-            "kafka_properties": .dictionary(redactedProperties),
         ]
+        if !redactedProperties.isEmpty { metadata["kafka_properties"] = .dictionary(redactedProperties) }
+        return metadata
     }
 
     /// The effective configuration on one line, `key=value` pairs sorted by key, secrets redacted.

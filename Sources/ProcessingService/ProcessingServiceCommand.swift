@@ -1,0 +1,25 @@
+import ArgumentParser
+import ProcessingCore
+
+/// `processing-service`: consumes EnrichedEvents from Kafka and processes them, at least once.
+///
+/// The root command only dispatches: `Run` is the default subcommand, so `processing-service
+/// --read-from-beginning` runs the service. Maintenance commands (e.g. `dlq replay`) sit next to it.
+@main
+struct ProcessingServiceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "processing-service",
+        abstract: "Consume user activity events from Kafka and process each one at least once.",
+        discussion: """
+            Settings come from, highest precedence first: command-line flags, environment variables, \
+            a .env file in the working directory, defaults. See env.example for every variable.
+
+            Running the service is the default: 'processing-service [--brokers ...] [--topic ...] \
+            [--group-id ...] [--read-from-beginning] [--kafka-property name=value ...]'. \
+            See 'processing-service run --help' for its flags.
+            """,
+        version: ServiceVersion.current,
+        subcommands: [Run.self],
+        defaultSubcommand: Run.self
+    )
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ProcessingCore
+
+/// Runs the service until SIGTERM/SIGINT (the default subcommand).
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the processing service (the default)."
+    )
+
+    @OptionGroup var options: ServiceOptions
+
+    func run() async throws {
+        // Configuration first, logging second: the log format and level are configuration. A bad setting
+        // is reported on stderr as plain lines and the process exits with EX_USAGE before anything
+        // connects, so an orchestrator shows the reason instead of a crash loop.
+        let configuration: ServiceConfiguration
+        do {
+            configuration = try ServiceConfiguration.load(
+                commandLine: options.commandLineOverrides,
+                environment: ProcessInfo.processInfo.environment,
+                environmentFilePath: ServiceConfiguration.environmentFileName
+            )
+        } catch {
+            for issue in error.issues {
+                FileHandle.standardError.write(Data("configuration error: \(issue)\n".utf8))
+            }
+            throw ExitCode(ExitStatus.usage)
+        }
+
+        LoggingSetup.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
+        var logger = Logger(label: LoggingSetup.serviceLoggerLabel)
+        logger[metadataKey: "service_version"] = .string(ServiceVersion.current)
+        logger.info("Starting Processing Service...", metadata: configuration.logMetadata)
+
+        // TODO(lead): replace with the pipeline once Sources/ProcessingCore/Pipeline/ProcessingServiceApp.swift
+        // lands: `try await ProcessingServiceApp(configuration: configuration, logger: logger).run()`.
+        logger.warning("Processing pipeline not wired yet: ProcessingServiceApp is not available; exiting")
+    }
+}
+
+/// Exit statuses from sysexits(3) that the service uses.
+enum ExitStatus {
+    /// EX_USAGE: the command line or the configuration is invalid.
+    static let usage: Int32 = 64
+}

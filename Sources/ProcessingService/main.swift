@@ -1,1 +1,0 @@
-print("processing-service: not built yet")
