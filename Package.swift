@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "processing-service", targets: ["ProcessingService"]),
         .executable(name: "mock-kafka", targets: ["MockKafka"]),
         .executable(name: "event-producer", targets: ["EventProducer"]),
+        .executable(name: "consumer-benchmark", targets: ["ConsumerBenchmark"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "EventModel", targets: ["EventModel"]),
         .library(name: "ProcessingCore", targets: ["ProcessingCore"]),
@@ -44,6 +45,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -69,6 +71,15 @@ let package = Package(
                 "EventModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // End-to-end throughput benchmark (issue 4): a raw librdkafka loop against the service, one command.
+        .executableTarget(
+            name: "ConsumerBenchmark",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/ConsumerBenchmark"
         ),
         // Helpers shared by the test targets: starting the mock broker process, locating built tools.
         .target(
