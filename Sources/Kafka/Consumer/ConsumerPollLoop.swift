@@ -84,7 +84,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
         }
         handle.destroy(wasClosed: true)
         logger.debug("Consumer destroyed")
-        completion.resume(returning: outcome)
+        completion(outcome)
     }
 
     private func subscribe() -> KafkaError? {

@@ -22,7 +22,8 @@ enum ConsumerRequest: Sendable {
 ///   end. No new native call may begin.
 /// - `finished`: the poll thread destroyed (or is about to destroy) the handle; `run()` returns.
 struct ConsumerStateMachine: Sendable {
-    typealias RunCompletion = CheckedContinuation<Result<Void, KafkaError>, Never>
+    /// Resumes the suspended `run()` with its outcome; called exactly once, after the handle was destroyed.
+    typealias RunCompletion = @Sendable (Result<Void, KafkaError>) -> Void
 
     enum Lifecycle: Sendable {
         case created
@@ -51,7 +52,7 @@ struct ConsumerStateMachine: Sendable {
         case fail(KafkaError)
     }
 
-    mutating func startRun(completion: RunCompletion) -> StartRunAction {
+    mutating func startRun(completion: @escaping RunCompletion) -> StartRunAction {
         guard case .created = lifecycle else {
             return .fail(KafkaError(kind: .closed, message: "run() may be called only once per KafkaConsumer"))
         }

@@ -88,10 +88,11 @@ public final class KafkaConsumer: Sendable {
     ///   error if subscribing failed, `.closed` when called a second time.
     public func run() async throws(KafkaError) {
         let outcome = await withTaskCancellationHandler {
-            await withCheckedContinuation { (completion: ConsumerStateMachine.RunCompletion) in
+            await withCheckedContinuation { (continuation: CheckedContinuation<Result<Void, KafkaError>, Never>) in
+                let completion: ConsumerStateMachine.RunCompletion = { continuation.resume(returning: $0) }
                 switch state.withLock({ $0.startRun(completion: completion) }) {
                 case .fail(let error):
-                    completion.resume(returning: .failure(error))
+                    completion(.failure(error))
                 case .startPollThread:
                     // The thread holds `self` until the poll loop finished, so the handle outlives it.
                     let started = DedicatedThread.start(name: "kafka-consumer") { [self] in

@@ -62,7 +62,7 @@ extension ConsumerPollLoop {
 
     /// Revoke order (the delegate contract depends on it): apply queued requests (stores of finished
     /// work while the partitions are still assigned) -> ask the delegate for its last finished offsets
-    /// -> store them (unless lost) -> commit synchronously in manual mode (automatic mode commits on
+    /// -> apply requests it made meanwhile -> store the returned offsets (unless lost) -> commit synchronously in manual mode (automatic mode commits on
     /// unassign by itself) -> forget paused state -> unassign.
     private func revoke(_ list: NativeTopicPartitionList.Pointer, client: OpaquePointer, incremental: Bool) {
         applyPendingRequests()
@@ -72,6 +72,9 @@ extension ConsumerPollLoop {
             lost ? "Partitions lost" : "Partitions revoked",
             metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))"])
         let finished = consumer.map { delegate.consumer($0, willRevoke: partitions, lost: lost) } ?? []
+        // Requests the delegate made from inside willRevoke (e.g. a last storeOffsets) apply now, while
+        // the partitions are still assigned.
+        applyPendingRequests()
         if lost {
             // Another member may already own these partitions: storing or committing now could move
             // its committed offsets backwards.
