@@ -1,0 +1,103 @@
+/// Decodes and fully validates `EnrichedEvent` JSON record values — over 1M events/s on one core.
+///
+/// What it accepts: well-formed JSON (RFC 8259) in UTF-8, optionally after a UTF-8 byte order mark, whose
+/// top-level value is an object with the required members `event_id`, `event_type` (strings) and
+/// `timestamp` (an RFC 3339 date-time string, see ``EventTimestamp``). Optional members must have their
+/// schema type or be `null` (treated as absent, like Codable's `decodeIfPresent`); a required member that
+/// is `null` is `missing_field`. Unknown members are ignored but validated. When a member appears twice the
+/// first occurrence counts, as with Foundation.
+///
+/// Compared with Foundation's `JSONDecoder` into the reference Codable model
+/// (``ReferenceEnrichedEventDecoder``), which accepts and rejects the same documents otherwise, with the
+/// same values and error classes, the deliberate differences are:
+/// - Full validation everywhere. Foundation does not look inside members it does not decode, so it accepts
+///   e.g. `{"note":"\q", ...}`, invalid UTF-8, raw control characters, lone `\ud800` escapes, and numbers
+///   like `01`, `1.`, `-` or `1e` in unknown members. We reject them (Foundation's `JSONSerialization`
+///   rejects them too): an event that is not valid JSON goes to the dead-letter topic, whatever member the
+///   damage is in, and `event_data` — passed on as raw text — is always valid JSON.
+/// - Trailing commas (`{"a":1,}`, `[1,]`) are rejected; Foundation accepts them.
+/// - Nesting is limited to ``maxDepth`` (default 64; the top-level object is level 1) → `too_deep`.
+///   Foundation's limit is 512.
+/// - Only UTF-8 input. Foundation also detects and transcodes UTF-16 and UTF-32.
+/// - Numbers in `event_data` are not range-checked (they stay text); the reference model, which decodes
+///   `event_data` into a tree of `Double`s, rejects e.g. `1e400` or `1e-400` there.
+/// - `processing_ms` written with a fraction or exponent must be below 2^53 in magnitude (see
+///   `EventDocumentParser.integerValue`).
+/// - Unlike Foundation, never traps: it is safe on any input.
+public struct EnrichedEventDecoder: Sendable {
+    /// Default nesting limit: generous for event payloads, small enough to bound stack use and work.
+    public static let defaultMaxDepth = 64
+
+    /// Deepest nesting of objects/arrays accepted; the top-level object is level 1.
+    public var maxDepth: Int
+
+    public init(maxDepth: Int = EnrichedEventDecoder.defaultMaxDepth) {
+        precondition(maxDepth >= 1, "maxDepth must be at least 1")
+        self.maxDepth = maxDepth
+    }
+
+    /// Decodes one record value. The bytes are copied; the event does not reference `bytes` afterwards.
+    public func decode(_ bytes: UnsafeRawBufferPointer) throws(EventDecodingError) -> EnrichedEvent {
+        let count = bytes.count
+        guard count > 0 else { throw EventDecodingError(kind: .emptyValue, message: "the record value is empty") }
+        // Spans are 32-bit; Kafka records are far smaller than this anyway.
+        guard count <= Int(Int32.max) - JSONValidatingScanner.padding else {
+            throw EventDecodingError(kind: .invalidJSON, message: "the record value is larger than 2 GiB")
+        }
+        // One allocation: the payload copy the event keeps, plus the zero padding the scanner relies on.
+        let payload = [UInt8](unsafeUninitializedCapacity: count + JSONValidatingScanner.padding) {
+            buffer, initializedCount in
+            if let source = bytes.baseAddress, let destination = buffer.baseAddress {
+                destination.initialize(from: source.assumingMemoryBound(to: UInt8.self), count: count)
+                (destination + count).initialize(repeating: 0, count: JSONValidatingScanner.padding)
+            }
+            initializedCount = count + JSONValidatingScanner.padding
+        }
+        let parsed = try Self.parse(payload, count: count, maxDepth: maxDepth)
+        return EnrichedEvent(payload: payload, parsed: parsed)
+    }
+
+    /// Decodes one record value.
+    public func decode(_ bytes: [UInt8]) throws(EventDecodingError) -> EnrichedEvent {
+        var result: Result<EnrichedEvent, EventDecodingError>!
+        bytes.withUnsafeBytes { raw in
+            result = Result { () throws(EventDecodingError) in try decode(raw) }
+        }
+        return try result.get()
+    }
+
+    private static func parse(
+        _ payload: [UInt8], count: Int, maxDepth: Int
+    ) throws(EventDecodingError) -> EventDocumentParser.Result {
+        var outcome: Result<EventDocumentParser.Result, EventDecodingError>!
+        payload.withUnsafeBufferPointer { buffer in
+            // `buffer` is non-empty (count > 0), so it has a base address.
+            guard let base = buffer.baseAddress else { return }
+            var parser = EventDocumentParser(scanner: JSONValidatingScanner(base: base, count: count, maxDepth: maxDepth))
+            outcome = Result { () throws(EventDecodingError) in try parser.parse() }
+        }
+        return try outcome.get()
+    }
+
+    /// Validates that `bytes` is a JSON object (used for ``RawJSON/init(validating:)``).
+    static func validateObject(_ bytes: [UInt8]) throws(EventDecodingError) {
+        let padded = bytes + [UInt8](repeating: 0, count: JSONValidatingScanner.padding)
+        var failure: EventDecodingError?
+        padded.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var scanner = JSONValidatingScanner(base: base, count: bytes.count, maxDepth: defaultMaxDepth)
+            do throws(EventDecodingError) {
+                scanner.skipWhitespace()
+                guard scanner.current == UInt8(ascii: "{") else {
+                    throw EventDecodingError(kind: .wrongType, field: "event_data", message: "expected an object")
+                }
+                try scanner.skipValue(depth: 0)
+                scanner.skipWhitespace()
+                guard scanner.isAtEnd else { throw scanner.syntaxError("unexpected content after the JSON value") }
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+    }
+}

@@ -1,0 +1,355 @@
+/// A byte range of the decoder's owned payload copy. For strings it is the content between the quotes;
+/// ``hasEscapes`` says whether it must be unescaped before use (most values never need it).
+/// Packed into 8 bytes (escapes flagged by a negative count) to keep `EnrichedEvent` small.
+struct ByteSpan: Sendable, Equatable {
+    private(set) var start: Int32
+    private var signedCount: Int32
+
+    init(start: Int, count: Int, hasEscapes: Bool = false) {
+        self.start = Int32(truncatingIfNeeded: start)
+        let count = Int32(truncatingIfNeeded: count)
+        signedCount = hasEscapes ? ~count : count
+    }
+
+    var count: Int { Int(signedCount < 0 ? ~signedCount : signedCount) }
+    var hasEscapes: Bool { signedCount < 0 }
+    var range: Range<Int> { Int(start)..<(Int(start) + count) }
+
+    /// Marks an absent member.
+    static let absent = ByteSpan(start: -1, count: 0)
+    var isAbsent: Bool { start < 0 }
+}
+
+/// A single-pass, validating JSON (RFC 8259) scanner over a padded byte buffer.
+///
+/// Hand-written because no library reachable here validates a document fully at the speed the pipeline
+/// needs: Foundation's `JSONDecoder` manages ~42k events/s and skips unknown members without validating
+/// them; simdjson's DOM parser (Debian's 3.0.1) validates but measured ~1.1M events/s in C++ before any
+/// bridging, and its On-Demand API does not validate skipped values. This scanner validates everything
+/// (grammar, escapes, surrogate pairs, UTF-8, nesting depth) while touching each byte once, 8 bytes at a
+/// time inside strings (SWAR), and records where the members the decoder wants are instead of copying them.
+///
+/// Memory contract: `base` points at `count` payload bytes followed by at least
+/// ``JSONValidatingScanner/padding`` zero bytes. Unaligned 8-byte loads and fixed-width look-aheads may
+/// read into that padding; a zero byte is invalid in every position where the scanner would accept more
+/// input, so the padding is never mistaken for content and no per-byte bounds check is needed.
+struct JSONValidatingScanner {
+    static let padding = 32
+
+    let base: UnsafePointer<UInt8>
+    let count: Int
+    let maxDepth: Int
+    var position: Int = 0
+
+    init(base: UnsafePointer<UInt8>, count: Int, maxDepth: Int) {
+        self.base = base
+        self.count = count
+        self.maxDepth = maxDepth
+    }
+
+    @inline(__always) var current: UInt8 { base[position] }
+    @inline(__always) var isAtEnd: Bool { position >= count }
+
+    // MARK: Errors
+
+    func syntaxError(_ message: String) -> EventDecodingError {
+        if position >= count {
+            return EventDecodingError(
+                kind: .invalidJSON, byteOffset: count, message: "unexpected end of input: \(message)")
+        }
+        return EventDecodingError(kind: .invalidJSON, byteOffset: position, message: message)
+    }
+
+    func unexpectedByte(expected: String) -> EventDecodingError {
+        if position >= count { return syntaxError("expected \(expected)") }
+        let byte = current
+        let shown = byte >= 0x20 && byte < 0x7F ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
+        return syntaxError("expected \(expected), found \(shown)")
+    }
+
+    // MARK: Whitespace and punctuation
+
+    /// Skips JSON whitespace (space, tab, line feed, carriage return — nothing else).
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while true {
+            let byte = current
+            guard byte <= 0x20, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
+            position &+= 1
+        }
+    }
+
+    @inline(__always)
+    mutating func expect(_ byte: UInt8, _ name: String) throws(EventDecodingError) {
+        skipWhitespace()
+        guard current == byte, !isAtEnd else { throw unexpectedByte(expected: name) }
+        position &+= 1
+    }
+
+    // MARK: Strings
+
+    /// Scans a string starting at the opening quote; returns its content span (between the quotes).
+    @inline(__always)
+    mutating func scanString() throws(EventDecodingError) -> ByteSpan {
+        position &+= 1  // opening quote, checked by the caller
+        let start = position
+        var hasEscapes = false
+        while true {
+            // Find the next byte that is a quote, a backslash, a control character or non-ASCII, 8 at a time.
+            // `word` may extend into the padding only if no earlier byte stops the loop; padding is zero, a
+            // control character, so the loop stops at the end of the payload at the latest.
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+            let stops = Self.stopMask(word)
+            if stops == 0 {
+                position &+= 8
+                continue
+            }
+            position &+= stops.trailingZeroBitCount &>> 3
+            let byte = current
+            if byte == UInt8(ascii: "\"") {
+                guard position < count else { throw syntaxError("unterminated string") }
+                let span = ByteSpan(start: start, count: position &- start, hasEscapes: hasEscapes)
+                position &+= 1
+                return span
+            } else if byte == UInt8(ascii: "\\") {
+                hasEscapes = true
+                try scanEscape()
+            } else if byte >= 0x80 {
+                try scanMultiByteCharacter()
+            } else {
+                guard position < count else { throw syntaxError("unterminated string") }
+                throw syntaxError("unescaped control character 0x\(String(byte, radix: 16)) in string")
+            }
+        }
+    }
+
+    /// A mask with the high bit set in (at least) the first byte of `word` that is `"`, `\`, below 0x20 or
+    /// at/above 0x80. Bits above the first such byte may be spurious (borrows), which is harmless because
+    /// only the lowest set bit is used.
+    @inline(__always)
+    static func stopMask(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quotes = word ^ (ones &* 0x22)
+        let backslashes = word ^ (ones &* 0x5C)
+        let hasQuote = (quotes &- ones) & ~quotes
+        let hasBackslash = (backslashes &- ones) & ~backslashes
+        let hasControl = (word &- ones &* 0x20) & ~word
+        return (hasQuote | hasBackslash | hasControl | word) & highs
+    }
+
+    /// Validates the escape at `position` (a backslash) and moves past it. `\u` escapes must be valid hex
+    /// and surrogates must come in high-low pairs: Foundation rejects lone surrogates in the members it
+    /// decodes, and we apply the same rule everywhere (see ``EnrichedEventDecoder``).
+    @inline(never)
+    mutating func scanEscape() throws(EventDecodingError) {
+        switch base[position &+ 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+            UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            guard position &+ 1 < count else { throw syntaxError("unterminated escape") }
+            position &+= 2
+        case UInt8(ascii: "u"):
+            guard let unit = Self.hexQuad(base + (position &+ 2)), position &+ 6 <= count else {
+                throw syntaxError("invalid \\u escape")
+            }
+            if unit >= 0xD800 && unit <= 0xDBFF {
+                guard base[position &+ 6] == UInt8(ascii: "\\"), base[position &+ 7] == UInt8(ascii: "u"),
+                    let low = Self.hexQuad(base + (position &+ 8)), low >= 0xDC00, low <= 0xDFFF,
+                    position &+ 12 <= count
+                else { throw syntaxError("unpaired UTF-16 high surrogate in \\u escape") }
+                position &+= 12
+            } else if unit >= 0xDC00 && unit <= 0xDFFF {
+                throw syntaxError("unpaired UTF-16 low surrogate in \\u escape")
+            } else {
+                position &+= 6
+            }
+        default:
+            throw syntaxError("invalid escape sequence")
+        }
+    }
+
+    /// The value of four hex digits, or nil. Reads exactly four bytes (padding makes that safe).
+    @inline(__always)
+    static func hexQuad(_ pointer: UnsafePointer<UInt8>) -> UInt16? {
+        var value: UInt16 = 0
+        for offset in 0..<4 {
+            let byte = pointer[offset]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte &- UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte &- UInt8(ascii: "a") &+ 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte &- UInt8(ascii: "A") &+ 10
+            default: return nil
+            }
+            value = value &<< 4 | UInt16(digit)
+        }
+        return value
+    }
+
+    /// Validates one UTF-8 encoded character starting at `position` (a byte ≥ 0x80) per Unicode's
+    /// well-formed byte sequences table (no overlong forms, no surrogates, nothing above U+10FFFF).
+    @inline(never)
+    mutating func scanMultiByteCharacter() throws(EventDecodingError) {
+        let lead = current
+        let second = base[position &+ 1]
+        let length: Int
+        let secondRange: ClosedRange<UInt8>
+        switch lead {
+        case 0xC2...0xDF: length = 2; secondRange = 0x80...0xBF
+        case 0xE0: length = 3; secondRange = 0xA0...0xBF
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3; secondRange = 0x80...0xBF
+        case 0xED: length = 3; secondRange = 0x80...0x9F
+        case 0xF0: length = 4; secondRange = 0x90...0xBF
+        case 0xF1...0xF3: length = 4; secondRange = 0x80...0xBF
+        case 0xF4: length = 4; secondRange = 0x80...0x8F
+        default: throw utf8Error()
+        }
+        guard secondRange.contains(second) else { throw utf8Error() }
+        if length >= 3 { guard base[position &+ 2] & 0xC0 == 0x80 else { throw utf8Error() } }
+        if length == 4 { guard base[position &+ 3] & 0xC0 == 0x80 else { throw utf8Error() } }
+        // Padding bytes are zero, never continuation bytes, so a sequence cut by the end fails above.
+        position &+= length
+    }
+
+    func utf8Error() -> EventDecodingError {
+        EventDecodingError(kind: .invalidUTF8, byteOffset: position, message: "invalid UTF-8 sequence in string")
+    }
+
+    // MARK: Numbers and literals
+
+    /// Scans a number (RFC 8259 grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`).
+    /// Returns its span and whether it is a plain integer (no fraction, no exponent).
+    @inline(__always)
+    mutating func scanNumber() throws(EventDecodingError) -> (span: ByteSpan, isPlainInteger: Bool) {
+        let start = position
+        var isPlainInteger = true
+        if current == UInt8(ascii: "-") { position &+= 1 }
+        if current == UInt8(ascii: "0") {
+            position &+= 1
+        } else if current &- UInt8(ascii: "1") < 9 {
+            position &+= 1
+            skipDigits()
+        } else {
+            throw unexpectedByte(expected: "a digit")
+        }
+        if current == UInt8(ascii: ".") {
+            isPlainInteger = false
+            position &+= 1
+            guard current &- UInt8(ascii: "0") < 10 else { throw unexpectedByte(expected: "a digit after '.'") }
+            skipDigits()
+        }
+        if current | 0x20 == UInt8(ascii: "e") {
+            isPlainInteger = false
+            position &+= 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position &+= 1 }
+            guard current &- UInt8(ascii: "0") < 10 else { throw unexpectedByte(expected: "an exponent digit") }
+            skipDigits()
+        }
+        // A number running into the padding ends there: padding is not a digit.
+        return (ByteSpan(start: start, count: position &- start), isPlainInteger)
+    }
+
+    @inline(__always)
+    mutating func skipDigits() {
+        while current &- UInt8(ascii: "0") < 10 { position &+= 1 }
+    }
+
+    /// Scans `true`, `false` or `null` at `position`. The 4/5-byte comparison may read padding.
+    @inline(__always)
+    mutating func scanLiteral() throws(EventDecodingError) {
+        let word = UInt32(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt32.self))
+        switch word {
+        case 0x6575_7274, 0x6C6C_756E:  // "true", "null"
+            position &+= 4
+        case 0x736C_6166 where base[position &+ 4] == UInt8(ascii: "e"):  // "fals" + "e"
+            position &+= 5
+        default:
+            throw unexpectedByte(expected: "a JSON value")
+        }
+        guard position <= count else { throw syntaxError("truncated literal") }
+    }
+
+    /// True (and moves past it) if `null` is at `position`.
+    @inline(__always)
+    mutating func scanNull() -> Bool {
+        let word = UInt32(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt32.self))
+        guard word == 0x6C6C_756E, position &+ 4 <= count else { return false }
+        position &+= 4
+        return true
+    }
+
+    // MARK: Whole values
+
+    /// Validates any JSON value at `position` (whitespace already skipped), nested at `depth` (the depth of
+    /// the container holding it).
+    mutating func skipValue(depth: Int) throws(EventDecodingError) {
+        switch current {
+        case UInt8(ascii: "\""): _ = try scanString()
+        case UInt8(ascii: "{"): try skipObject(depth: depth &+ 1)
+        case UInt8(ascii: "["): try skipArray(depth: depth &+ 1)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try scanNumber()
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"): try scanLiteral()
+        default: throw unexpectedByte(expected: "a JSON value")
+        }
+    }
+
+    func checkDepth(_ depth: Int) throws(EventDecodingError) {
+        guard depth <= maxDepth else {
+            throw EventDecodingError(
+                kind: .tooDeep, byteOffset: position, message: "nesting deeper than \(maxDepth) levels")
+        }
+    }
+
+    /// Validates an object at `position` (an opening brace) that is the `depth`-th nested container.
+    mutating func skipObject(depth: Int) throws(EventDecodingError) {
+        try checkDepth(depth)
+        position &+= 1
+        skipWhitespace()
+        if current == UInt8(ascii: "}") {
+            position &+= 1
+            return
+        }
+        while true {
+            guard current == UInt8(ascii: "\"") else { throw unexpectedByte(expected: "a member name") }
+            _ = try scanString()
+            try expect(UInt8(ascii: ":"), "':'")
+            skipWhitespace()
+            try skipValue(depth: depth)
+            guard try continueAfterMember(closing: UInt8(ascii: "}")) else { return }
+        }
+    }
+
+    /// Validates an array at `position` (an opening bracket) that is the `depth`-th nested container.
+    mutating func skipArray(depth: Int) throws(EventDecodingError) {
+        try checkDepth(depth)
+        position &+= 1
+        skipWhitespace()
+        if current == UInt8(ascii: "]") {
+            position &+= 1
+            return
+        }
+        while true {
+            try skipValue(depth: depth)
+            guard try continueAfterMember(closing: UInt8(ascii: "]")) else { return }
+            skipWhitespace()
+        }
+    }
+
+    /// After a member or element: consumes `,` (returns true: another must follow — no trailing commas) or
+    /// the closing bracket (returns false).
+    @inline(__always)
+    mutating func continueAfterMember(closing: UInt8) throws(EventDecodingError) -> Bool {
+        skipWhitespace()
+        let byte = current
+        if byte == UInt8(ascii: ","), !isAtEnd {
+            position &+= 1
+            skipWhitespace()
+            return true
+        }
+        if byte == closing, !isAtEnd {
+            position &+= 1
+            return false
+        }
+        throw unexpectedByte(expected: closing == UInt8(ascii: "}") ? "',' or '}'" : "',' or ']'")
+    }
+}
