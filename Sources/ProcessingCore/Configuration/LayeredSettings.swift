@@ -117,7 +117,11 @@ struct LayeredSettings {
             report(variable, "\"\(text)\" must be greater than zero (e.g. 10 or 500ms)")
             return defaultValue
         }
-        return .seconds(seconds)
+        if seconds > Duration.largestFromSeconds {
+            report(variable, "\"\(text)\" is too large (at most \(Int(Duration.largestFromSeconds)) seconds)")
+            return defaultValue
+        }
+        return Duration(roundedSeconds: seconds)
     }
 }
 

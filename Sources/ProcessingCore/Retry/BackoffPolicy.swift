@@ -63,19 +63,22 @@ public struct BackoffPolicy: Sendable, Equatable {
     /// The wait before the attempt after `attempt` (1-based), with jitter drawn from `generator`
     /// (inject a seeded generator for reproducible delays).
     public func delay(afterAttempt attempt: Int, using generator: inout some RandomNumberGenerator) -> Duration {
-        let cap = maximumDelay.inSeconds
-        // Computed in Double seconds and clamped before building a Duration: base × multiplier^n
-        // overflows to infinity after enough attempts, which Duration cannot represent.
-        let exponential = min(cap, baseDelay.inSeconds * pow(multiplier, Double(max(0, attempt - 1))))
-        var seconds = exponential
-        if jitter > 0, exponential > 0 {
-            seconds = exponential * (1 + Double.random(in: -jitter...jitter, using: &generator))
-        }
-        return .seconds(min(cap, max(0, seconds)))
+        let exponential = nominalSeconds(afterAttempt: attempt)
+        guard jitter > 0, exponential > 0 else { return Duration(roundedSeconds: exponential) }
+        let jittered = exponential * (1 + Double.random(in: -jitter...jitter, using: &generator))
+        return Duration(roundedSeconds: min(maximumDelay.inSeconds, jittered))
     }
 
     /// The exponential delay before jitter: the centre of the jitter band.
     public func nominalDelay(afterAttempt attempt: Int) -> Duration {
-        .seconds(min(maximumDelay.inSeconds, baseDelay.inSeconds * pow(multiplier, Double(max(0, attempt - 1)))))
+        Duration(roundedSeconds: nominalSeconds(afterAttempt: attempt))
+    }
+
+    /// base × multiplier^(attempt-1), capped, in seconds. Computed in Double and clamped before a Duration
+    /// is built: the power overflows to infinity after enough attempts, which Duration cannot represent.
+    private func nominalSeconds(afterAttempt attempt: Int) -> Double {
+        // Zero base stays zero (0 × ∞ would be NaN once the power overflows).
+        guard baseDelay > .zero else { return 0 }
+        return min(maximumDelay.inSeconds, baseDelay.inSeconds * pow(multiplier, Double(max(0, attempt - 1))))
     }
 }
