@@ -1,0 +1,108 @@
+import Foundation
+import ProcessingCore
+import Testing
+import TestSupport
+
+/// The built `processing-service` binary refuses invalid configuration before connecting: one line per
+/// problem on stderr, exit status 64 (EX_USAGE).
+@Suite("processing-service: configuration errors exit 64 before connecting")
+struct ConfigurationExitCodeTests {
+    struct Outcome {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    /// Runs the binary in a fresh temporary working directory (so no stray `.env` is read), with the
+    /// test runner's environment minus every variable the service reads, plus `environment`.
+    static func run(
+        _ arguments: [String],
+        environment: [String: String],
+        dotEnv: String? = nil
+    ) throws -> Outcome {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("exit-code-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        if let dotEnv {
+            try Data(dotEnv.utf8).write(to: directory.appendingPathComponent(".env"))
+        }
+
+        let serviceVariables: Set<String> = [
+            "KAFKA_BROKERS", "KAFKA_TOPIC", "KAFKA_GROUP_ID", "AUTO_OFFSET_RESET", "ENABLE_AUTO_COMMIT",
+            "MAX_RETRIES", "RETRY_DELAY", "ENVIRONMENT", "PROCESSING_MAX_ATTEMPTS", "PROCESSING_BACKOFF_BASE",
+            "PROCESSING_BACKOFF_MULTIPLIER", "PROCESSING_BACKOFF_MAX", "PROCESSING_BACKOFF_JITTER", "LOG_LEVEL",
+            "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "DLQ_ENABLED", "DLQ_TOPIC",
+        ]
+        var processEnvironment = ProcessInfo.processInfo.environment.filter { name, _ in
+            !serviceVariables.contains(name) && !name.hasPrefix(KafkaPropertyVariable.prefix)
+        }
+        processEnvironment.merge(environment) { _, new in new }
+
+        let process = Process()
+        process.executableURL = try BuiltProducts.executableURL(named: "processing-service")
+        process.arguments = arguments
+        process.environment = processEnvironment
+        process.currentDirectoryURL = directory
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+
+        // A hang bound, not a performance assertion: rejecting configuration needs no network at all.
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            process.terminate()
+            Issue.record("processing-service did not exit within 60 s")
+        }
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus,
+            standardOutput: String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
+            standardError: String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        )
+    }
+
+    @Test("LOG_FORMAT=yaml: exit 64 and one line naming the variable and the accepted values")
+    func invalidLogFormat() throws {
+        let outcome = try Self.run([], environment: ["LOG_FORMAT": "yaml"])
+        #expect(outcome.status == 64)
+        #expect(outcome.standardError == "configuration error: LOG_FORMAT: \"yaml\" is not one of json, text\n")
+        #expect(outcome.standardOutput.isEmpty, "nothing is logged before the configuration is valid")
+    }
+
+    @Test("a bad value in .env in the working directory is reported the same way")
+    func invalidValueInDotEnv() throws {
+        let outcome = try Self.run(["--read-from-beginning"], environment: [:], dotEnv: "MAX_RETRIES=zero\n")
+        #expect(outcome.status == 64)
+        #expect(
+            outcome.standardError
+                == "configuration error: MAX_RETRIES: \"zero\" is not a whole number (expected an integer ≥ 1)\n"
+        )
+    }
+
+    @Test("problems from flags name the flag, and every problem gets its own line")
+    func flagsAndSeveralProblems() throws {
+        let outcome = try Self.run(
+            ["--brokers", "", "--kafka-property", "no.such.property=1"],
+            environment: ["RETRY_DELAY": "-5"]
+        )
+        #expect(outcome.status == 64)
+        let lines = outcome.standardError.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "configuration error: --brokers: must not be empty",
+            "configuration error: RETRY_DELAY: \"-5\" is negative (expected a duration ≥ 0, e.g. 10 or 500ms)",
+            "configuration error: --kafka-property: librdkafka rejects no.such.property=\"1\": "
+                + "No such configuration property: \"no.such.property\"",
+        ])
+    }
+
+    @Test("--version prints the service version")
+    func version() throws {
+        let outcome = try Self.run(["--version"], environment: [:])
+        #expect(outcome.status == 0)
+        #expect(outcome.standardOutput == ServiceVersion.current + "\n")
+    }
+}
