@@ -82,12 +82,13 @@ struct BenchmarkReport: Codable, Sendable {
             ([header] + rows).map { $0[column].count }.max() ?? 0
         }
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { column, cell in
-                // Text left-aligned, numbers right-aligned.
-                column < 2 || column == cells.count - 1
-                    ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            let text = cells.enumerated().map { column, cell in
+                // Text left-aligned, numbers right-aligned, the last column unpadded (no trailing blanks).
+                column == cells.count - 1 ? cell
+                    : column < 2 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
                     : String(repeating: " ", count: widths[column] - cell.count) + cell
             }.joined(separator: "  ")
+            return String(text.reversed().drop { $0 == " " }.reversed())
         }
         return [line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line)
     }

@@ -1,4 +1,5 @@
 import CRdKafka
+import Foundation
 
 /// The benchmark's baseline: the plainest at-least-once-shaped consumer librdkafka allows.
 ///
@@ -37,11 +38,19 @@ final class RawConsumeLoop {
     }
 
     /// Consumes until `count` messages arrived, commits synchronously and closes the consumer.
-    /// - Parameter batchSize: 0 for `rd_kafka_consumer_poll` (one message per call), else the buffer size
-    ///   of `rd_kafka_consume_batch_queue` on the consumer queue.
+    /// - Parameters:
+    ///   - count: messages to consume.
+    ///   - batchSize: 0 for `rd_kafka_consumer_poll` (one message per call), else the buffer size
+    ///     of `rd_kafka_consume_batch_queue` on the consumer queue.
+    ///   - autoCommitGrace: how long to leave librdkafka's auto-commit timer (which runs on its own thread
+    ///     and needs no polling) to commit the last stored offsets before the explicit synchronous commit.
     /// - Returns: the number of messages consumed (≥ `count`; a batch may overshoot).
-    func consume(count: Int, batchSize: Int) throws -> Int {
+    func consume(count: Int, batchSize: Int, autoCommitGrace: Duration) throws -> Int {
         let consumed = batchSize == 0 ? pollOneByOne(count: count) : pollBatches(count: count, batchSize: batchSize)
+        if autoCommitGrace > .zero {
+            // Slightly more than one interval: the timer's next tick is at most one interval away.
+            usleep(useconds_t(autoCommitGrace.milliseconds * 1000 + 20_000))
+        }
         let commitError = rd_kafka_commit(handle, nil, 0)
         // _NO_OFFSET: nothing new to commit since the last auto-commit, which is success here.
         guard commitError == RD_KAFKA_RESP_ERR_NO_ERROR || commitError == RD_KAFKA_RESP_ERR__NO_OFFSET else {

@@ -180,7 +180,7 @@ struct RunCommand: ParsableCommand {
     }
 
     private static func makeWorkDirectory() throws -> String {
-        var template = Array((NSTemporaryDirectory() + "/consumer-benchmark.XXXXXX").utf8CString)
+        var template = Array((URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("consumer-benchmark.XXXXXX").path).utf8CString)
         guard let created = mkdtemp(&template) else { throw BenchmarkError("mkdtemp failed") }
         return String(cString: created)
     }
