@@ -53,6 +53,7 @@ let package = Package(
             dependencies: [
                 "ProcessingCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // A real Kafka-protocol test broker: librdkafka's mock cluster in its own process.
