@@ -1,0 +1,309 @@
+import Foundation
+import Kafka
+import Logging
+import Synchronization
+import Testing
+
+#if canImport(TestSupport)
+import TestSupport
+#endif
+
+/// `KafkaConsumer` against librdkafka's mock cluster running in its own `mock-kafka` process (one per
+/// test). Time limits are hang bounds, never performance expectations.
+@Suite(.serialized) struct ConsumerIntegrationTests {
+    private static let logger: Logger = {
+        var logger = Logger(label: "consumer-test")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    /// Properties for every member: a short session timeout, because a re-join to a group that had
+    /// members waits up to `session.timeout.ms` on the mock cluster (see the facts file).
+    private static func configuration(
+        _ broker: MockBroker, group: String, _ extra: [String: String] = [:]
+    ) -> KafkaConfiguration {
+        var properties = [
+            "bootstrap.servers": broker.bootstrapServers,
+            "group.id": group,
+            "session.timeout.ms": "6000",
+            "heartbeat.interval.ms": "500",
+            "auto.offset.reset": "earliest",
+            "auto.commit.interval.ms": "200",
+        ]
+        properties.merge(extra) { $1 }
+        return KafkaConfiguration(properties)
+    }
+
+    /// A started consumer whose `run()` executes in a task.
+    private struct RunningConsumer {
+        let consumer: KafkaConsumer
+        let delegate: ConsumerTestDelegate
+        let run: Task<Result<Void, KafkaError>, Never>
+
+        init(
+            _ configuration: KafkaConfiguration, topics: [String], readFromBeginning: Bool = false,
+            maxBatchSize: Int = 1024, delegate: ConsumerTestDelegate = ConsumerTestDelegate(storesEachBatch: true)
+        ) throws {
+            let consumer = try KafkaConsumer(
+                configuration: configuration,
+                options: .init(topics: topics, readFromBeginning: readFromBeginning, maxBatchSize: maxBatchSize),
+                delegate: delegate, logger: ConsumerIntegrationTests.logger)
+            self.consumer = consumer
+            self.delegate = delegate
+            self.run = Task {
+                do throws(KafkaError) {
+                    try await consumer.run()
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+
+        /// Closes and waits (with a hang bound) for `run()` to return.
+        func close() async throws {
+            consumer.close()
+            let finished = await waitForRun(timeout: .seconds(60))
+            try #require(finished != nil, "run() did not return after close()")
+            try finished?.get()
+        }
+
+        private func waitForRun(timeout: Duration) async -> Result<Void, KafkaError>? {
+            await withTaskGroup(of: Result<Void, KafkaError>?.self) { group in
+                group.addTask { await run.value }
+                group.addTask {
+                    try? await Task.sleep(for: timeout)
+                    return nil
+                }
+                let first = await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+        }
+    }
+
+    private static func records(topic: String, partitions: Int32, perPartition: Int, tag: String = "") -> [ProducerRecord] {
+        (0..<partitions).flatMap { partition in
+            (0..<perPartition).map { index in
+                ProducerRecord(
+                    topic: topic, partition: partition, key: Array("k\(index)".utf8),
+                    value: Array("\(tag)p\(partition)-\(index)".utf8))
+            }
+        }
+    }
+
+    private static func uniqueGroup() -> String { "group-\(UInt64.random(in: 0...UInt64.max))" }
+
+    // MARK: Tests
+
+    @Test func everyRecordOfSeveralPartitionsIsDeliveredOnceInOrder() async throws {
+        let broker = try MockBroker(topics: ["events": 3])
+        try ConsumerTestProducer.produce(
+            Self.records(topic: "events", partitions: 3, perPartition: 1000),
+            bootstrapServers: broker.bootstrapServers)
+
+        let running = try RunningConsumer(
+            Self.configuration(broker, group: Self.uniqueGroup()), topics: ["events"], maxBatchSize: 100)
+        let delivered = await running.delegate.wait { $0.records.count >= 3000 }
+        try await running.close()
+
+        let observed = running.delegate.observed
+        #expect(delivered)
+        #expect(observed.records.count == 3000)
+        for partition in Int32(0)..<3 {
+            let offsets = observed.offsetsByPartition[TopicPartition(topic: "events", partition: partition)] ?? []
+            #expect(offsets == Array(0..<1000), "partition \(partition): every offset once, in order")
+        }
+        #expect(observed.records.allSatisfy { $0.timestampMilliseconds != nil })
+        #expect(observed.batches >= 30, "batches are bounded by maxBatchSize")
+        #expect(Set(observed.assigned.flatMap { $0 }).count == 3)
+        #expect(!observed.revoked.isEmpty, "close revokes the assignment")
+        #expect(observed.overlappingCalls == 0)
+    }
+
+    @Test func tombstonesKeysAndHeadersAreCopied() async throws {
+        let broker = try MockBroker(topics: ["events": 1])
+        try ConsumerTestProducer.produce([
+            ProducerRecord(topic: "events", key: Array("user-1".utf8), value: nil),
+            ProducerRecord(topic: "events", key: nil, value: []),
+            ProducerRecord(
+                topic: "events", key: nil, value: Array("v".utf8),
+                headers: [KafkaHeader(name: "a", value: Array("1".utf8)), KafkaHeader(name: "b", value: nil)]),
+        ], bootstrapServers: broker.bootstrapServers)
+
+        let running = try RunningConsumer(Self.configuration(broker, group: Self.uniqueGroup()), topics: ["events"])
+        #expect(await running.delegate.wait { $0.records.count >= 3 })
+        try await running.close()
+
+        let records = running.delegate.observed.records
+        try #require(records.count == 3)
+        #expect(records[0].value == nil, "a tombstone has a nil value")
+        #expect(records[0].key == Array("user-1".utf8))
+        #expect(records[0].headers.isEmpty)
+        #expect(records[1].value == [], "an empty value is not a tombstone")
+        #expect(records[1].key == nil)
+        #expect(records[2].headers == [KafkaHeader(name: "a", value: Array("1".utf8)), KafkaHeader(name: "b", value: nil)])
+    }
+
+    @Test(arguments: ["true", "false"])
+    func aNewMemberResumesAfterTheCommittedOffsets(autoCommit: String) async throws {
+        let broker = try MockBroker(topics: ["events": 2])
+        let group = Self.uniqueGroup()
+        let settings = ["enable.auto.commit": autoCommit]
+        try ConsumerTestProducer.produce(
+            Self.records(topic: "events", partitions: 2, perPartition: 100, tag: "first"),
+            bootstrapServers: broker.bootstrapServers)
+
+        let first = try RunningConsumer(Self.configuration(broker, group: group, settings), topics: ["events"])
+        #expect(await first.delegate.wait { $0.records.count >= 200 })
+        if autoCommit == "false" { first.consumer.commit() }
+        try await first.close()
+
+        try ConsumerTestProducer.produce(
+            Self.records(topic: "events", partitions: 2, perPartition: 50, tag: "second"),
+            bootstrapServers: broker.bootstrapServers)
+        let second = try RunningConsumer(Self.configuration(broker, group: group, settings), topics: ["events"])
+        #expect(await second.delegate.wait { $0.records.count >= 100 })
+        try await second.close()
+
+        let observed = second.delegate.observed
+        #expect(observed.records.count == 100, "nothing before the committed offsets is delivered again")
+        for partition in Int32(0)..<2 {
+            let offsets = observed.offsetsByPartition[TopicPartition(topic: "events", partition: partition)]
+            #expect(offsets == Array(100..<150))
+        }
+    }
+
+    @Test func readFromBeginningIgnoresCommittedOffsets() async throws {
+        let broker = try MockBroker(topics: ["events": 2])
+        let group = Self.uniqueGroup()
+        try ConsumerTestProducer.produce(
+            Self.records(topic: "events", partitions: 2, perPartition: 100), bootstrapServers: broker.bootstrapServers)
+
+        let first = try RunningConsumer(Self.configuration(broker, group: group), topics: ["events"])
+        #expect(await first.delegate.wait { $0.records.count >= 200 })
+        try await first.close()
+
+        let again = try RunningConsumer(
+            Self.configuration(broker, group: group), topics: ["events"], readFromBeginning: true)
+        #expect(await again.delegate.wait { $0.records.count >= 200 })
+        try await again.close()
+        let offsets = again.delegate.observed.offsetsByPartition
+        #expect(offsets[TopicPartition(topic: "events", partition: 0)] == Array(0..<100))
+        #expect(offsets[TopicPartition(topic: "events", partition: 1)] == Array(0..<100))
+    }
+
+    @Test func resumeContinuesAfterTheLastDeliveredRecordWithoutGapOrDuplicate() async throws {
+        let broker = try MockBroker(topics: ["events": 1])
+        try ConsumerTestProducer.produce(
+            Self.records(topic: "events", partitions: 1, perPartition: 3000), bootstrapServers: broker.bootstrapServers)
+        let partition = TopicPartition(topic: "events", partition: 0)
+        // Pause from inside the first batch: the pause is applied before the next poll, so nothing more
+        // may arrive, although librdkafka has prefetched far more than one batch of 50.
+        let pausedOnce = PausedOnce()
+        let delegate = ConsumerTestDelegate(storesEachBatch: true) { consumer, _ in
+            if pausedOnce.first() { consumer.pause([partition]) }
+        }
+        let running = try RunningConsumer(
+            Self.configuration(broker, group: Self.uniqueGroup()), topics: ["events"], maxBatchSize: 50,
+            delegate: delegate)
+        #expect(await delegate.wait { $0.records.count >= 50 })
+        // Consume nothing for a while (the paused state is what is observed here).
+        try await Task.sleep(for: .seconds(1.5))
+        #expect(delegate.observed.records.count == 50, "nothing is delivered while paused")
+
+        running.consumer.resume([partition])
+        #expect(await delegate.wait { $0.records.count >= 3000 })
+        try await running.close()
+        #expect(delegate.observed.offsetsByPartition[partition] == Array(0..<3000))
+    }
+
+    @Test func stopDeliveryDeliversNothingMore() async throws {
+        let broker = try MockBroker(topics: ["events": 1])
+        try ConsumerTestProducer.produce(
+            Self.records(topic: "events", partitions: 1, perPartition: 2000), bootstrapServers: broker.bootstrapServers)
+        let stopped = PausedOnce()
+        let delegate = ConsumerTestDelegate(storesEachBatch: true) { consumer, _ in
+            if stopped.first() { consumer.stopDelivery() }
+        }
+        let running = try RunningConsumer(
+            Self.configuration(broker, group: Self.uniqueGroup()), topics: ["events"], maxBatchSize: 10,
+            delegate: delegate)
+        #expect(await delegate.wait { $0.batches >= 1 })
+        try await Task.sleep(for: .seconds(1))
+        try await running.close()
+        #expect(delegate.observed.batches == 1)
+        #expect(delegate.observed.records.count == 10)
+    }
+
+    @Test func cooperativeRebalanceSplitsPartitionsBetweenTwoMembers() async throws {
+        let broker = try MockBroker(topics: ["events": 4])
+        let group = Self.uniqueGroup()
+        try ConsumerTestProducer.produce(
+            Self.records(topic: "events", partitions: 4, perPartition: 10), bootstrapServers: broker.bootstrapServers)
+        let all = Set((Int32(0)..<4).map { TopicPartition(topic: "events", partition: $0) })
+
+        let first = try RunningConsumer(Self.configuration(broker, group: group), topics: ["events"])
+        #expect(await first.delegate.wait { Set($0.assigned.flatMap { $0 }) == all })
+
+        let second = try RunningConsumer(Self.configuration(broker, group: group), topics: ["events"])
+        #expect(await second.delegate.wait { !$0.assigned.flatMap { $0 }.isEmpty })
+        #expect(await first.delegate.wait { !$0.revoked.isEmpty })
+
+        let firstRevoked = first.delegate.observed.revoked
+        #expect(firstRevoked.allSatisfy { !$0.lost })
+        // Cooperative: the first member keeps what it is not asked to give up, and only the moved
+        // partitions change owner.
+        let firstAssignment = first.consumer.assignment
+        let secondAssignment = second.consumer.assignment
+        #expect(!firstAssignment.isEmpty && !secondAssignment.isEmpty)
+        #expect(firstAssignment.isDisjoint(with: secondAssignment))
+        #expect(firstAssignment.union(secondAssignment) == all)
+        #expect(Set(firstRevoked.flatMap(\.partitions)) == secondAssignment)
+
+        try await second.close()
+        try await first.close()
+        #expect(first.delegate.observed.overlappingCalls == 0)
+        #expect(second.delegate.observed.overlappingCalls == 0)
+    }
+
+    @Test func partitionCountAnswersKnownAndUnknownTopics() async throws {
+        let broker = try MockBroker(topics: ["events": 5])
+        let consumer = try KafkaConsumer(
+            configuration: Self.configuration(broker, group: Self.uniqueGroup()),
+            options: .init(topics: ["events"]), delegate: ConsumerTestDelegate(), logger: Self.logger)
+        #expect(try await consumer.partitionCount(of: "events", timeout: .seconds(30)) == 5)
+        await #expect {
+            _ = try await consumer.partitionCount(of: "no-such-topic", timeout: .seconds(30))
+        } throws: { error in
+            (error as? KafkaError)?.kind == .unknownTopic
+        }
+        broker.stop()
+        await #expect {
+            _ = try await consumer.partitionCount(of: "events", timeout: .milliseconds(1500))
+        } throws: { error in
+            (error as? KafkaError)?.kind == .timedOut
+        }
+    }
+
+    @Test func aBrokerGoingDownIsReportedAndConsumptionContinues() async throws {
+        let broker = try MockBroker(topics: ["events": 1])
+        let running = try RunningConsumer(Self.configuration(broker, group: Self.uniqueGroup()), topics: ["events"])
+        #expect(await running.delegate.wait { !$0.assigned.isEmpty })
+        try broker.setBrokerDown(1)
+        #expect(await running.delegate.wait { $0.errors.contains { $0.kind == .brokerUnavailable } })
+        try broker.setBrokerUp(1)
+        try ConsumerTestProducer.produce(
+            Self.records(topic: "events", partitions: 1, perPartition: 10), bootstrapServers: broker.bootstrapServers)
+        #expect(await running.delegate.wait { $0.records.count >= 10 })
+        try await running.close()
+    }
+}
+
+/// True exactly once, for the first caller (thread-safe).
+final class PausedOnce: Sendable {
+    private let done = Atomic(false)
+    func first() -> Bool {
+        !done.exchange(true, ordering: .sequentiallyConsistent)
+    }
+}
