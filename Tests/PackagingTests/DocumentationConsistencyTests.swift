@@ -11,35 +11,45 @@ struct DocumentationConsistencyTests {
         return name.allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }
     }
 
-    /// The variables in README's "Configuration" table (first column, in backticks).
-    static func readmeVariables() throws -> Set<String> {
+    /// README's "Configuration" table: each variable (first column, in backticks) and its default cell.
+    static func readmeConfigurationTable() throws -> [String: String] {
         let readme = try Repository.text("README.md")
         let section = try #require(
             markdownSection(named: "Configuration", in: readme),
             "README.md has no '## Configuration' section"
         )
-        var names = Set<String>()
+        var table: [String: String] = [:]
         for line in section.split(separator: "\n") where line.hasPrefix("|") {
-            let firstCell = line.split(separator: "|", omittingEmptySubsequences: true).first?
-                .trimmingCharacters(in: .whitespaces) ?? ""
-            guard firstCell.hasPrefix("`"), firstCell.hasSuffix("`"), firstCell.count > 2 else { continue }
-            names.insert(String(firstCell.dropFirst().dropLast()))
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).dropFirst()
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let name = cells.first, name.hasPrefix("`"), name.hasSuffix("`"), name.count > 2 else { continue }
+            table[String(name.dropFirst().dropLast())] = cells.count > 1 ? cells[cells.index(after: cells.startIndex)] : ""
         }
-        return names
+        return table
     }
 
-    /// The variables env.example sets or shows commented out (`NAME=value` or `# NAME=value`).
-    static func envExampleVariables() throws -> Set<String> {
+    /// The variables in README's configuration table.
+    static func readmeVariables() throws -> Set<String> {
+        Set(try readmeConfigurationTable().keys)
+    }
+
+    /// The variables env.example sets (`NAME=value`) or shows commented out (`# NAME=value`), with the
+    /// value of those it sets.
+    static func envExample() throws -> (names: Set<String>, values: [String: String]) {
         var names = Set<String>()
+        var values: [String: String] = [:]
         for rawLine in try Repository.text("env.example").split(separator: "\n") {
             var line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("#") { line = line.dropFirst().trimmingCharacters(in: .whitespaces) }
+            let commentedOut = line.hasPrefix("#")
+            if commentedOut { line = line.dropFirst().trimmingCharacters(in: .whitespaces) }
             if line.hasPrefix("export ") { line = String(line.dropFirst("export ".count)) }
             guard let equals = line.firstIndex(of: "=") else { continue }
             let name = String(line[..<equals])
-            if isVariableName(name) { names.insert(name) }
+            guard isVariableName(name) else { continue }
+            names.insert(name)
+            if !commentedOut { values[name] = String(line[line.index(after: equals)...]) }
         }
-        return names
+        return (names, values)
     }
 
     /// The text under `## <name>` up to the next second-level heading.
@@ -69,13 +79,22 @@ struct DocumentationConsistencyTests {
         let documentedPattern = documented.contains { $0.hasPrefix("KAFKA_CFG_<") }
         let plainDocumented = documented.filter { Self.isVariableName($0) }
         // Examples of librdkafka properties (KAFKA_CFG_*) are covered by the table's KAFKA_CFG_<NAME> row.
-        let inExample = try Self.envExampleVariables().filter { !($0.hasPrefix("KAFKA_CFG_") && documentedPattern) }
+        let inExample = try Self.envExample().names.filter { !($0.hasPrefix("KAFKA_CFG_") && documentedPattern) }
 
         #expect(!plainDocumented.isEmpty, "README's configuration table lists no variables")
         #expect(inExample.subtracting(plainDocumented).isEmpty,
                 "in env.example but not in README's table: \(inExample.subtracting(plainDocumented).sorted())")
         #expect(plainDocumented.subtracting(inExample).isEmpty,
                 "in README's table but not in env.example: \(plainDocumented.subtracting(inExample).sorted())")
+    }
+
+    @Test("README's defaults are the values env.example sets")
+    func defaultsMatchEnvExample() throws {
+        let table = try Self.readmeConfigurationTable()
+        for (name, value) in try Self.envExample().values.sorted(by: { $0.key < $1.key }) {
+            guard let documented = table[name] else { continue }  // reported by the test above
+            #expect(documented == "`\(value)`", "\(name): README says \(documented), env.example sets \(value)")
+        }
     }
 
     @Test("the seed's variables keep their names")
