@@ -62,6 +62,15 @@ struct ConfigurationErrorTests {
         #expect(Self.issues([variable: value]) == [expected])
     }
 
+    @Test("a derived dead-letter topic name must be valid too; a bad topic is reported once")
+    func derivedDeadLetterTopic() {
+        let longTopic = String(repeating: "t", count: 247)
+        #expect(Self.issues(["KAFKA_TOPIC": longTopic]) == [
+            "DLQ_TOPIC: \"\(longTopic).dlq\" is not a valid topic name (1–249 letters, digits, '.', '_' or '-')"
+        ])
+        #expect(Self.issues(["KAFKA_TOPIC": "a/b"]).count == 1)
+    }
+
     @Test("a backoff cap below its base is reported on the cap")
     func capBelowBase() {
         #expect(

@@ -60,7 +60,7 @@ struct LayeredSettings {
         return value
     }
 
-    mutating func string(_ variable: String, default defaultValue: String) -> String {
+    func string(_ variable: String, default defaultValue: String) -> String {
         text(variable) ?? defaultValue
     }
 

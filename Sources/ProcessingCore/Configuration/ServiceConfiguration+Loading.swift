@@ -75,7 +75,7 @@ extension ServiceConfiguration {
         let brokers = settings.string("KAFKA_BROKERS", default: defaults.brokers)
         let topic = settings.string("KAFKA_TOPIC", default: defaults.topic)
         let groupID = settings.string("KAFKA_GROUP_ID", default: defaults.groupID)
-        validateTopicName(topic, variable: "KAFKA_TOPIC", settings: &settings)
+        let topicIsValid = validateTopicName(topic, variable: "KAFKA_TOPIC", settings: &settings)
 
         let autoOffsetReset = settings.choice(
             "AUTO_OFFSET_RESET",
@@ -113,7 +113,9 @@ extension ServiceConfiguration {
 
         let deadLetterEnabled = settings.bool("DLQ_ENABLED", default: defaults.deadLetterEnabled)
         let deadLetterTopic = settings.string("DLQ_TOPIC", default: topic + deadLetterTopicSuffix)
-        if settings.text("DLQ_TOPIC") != nil {
+        // A derived name is checked too (a 247-character topic has no valid `.dlq` name), but only when
+        // the topic itself is valid, so one bad KAFKA_TOPIC is not reported twice.
+        if topicIsValid || settings.text("DLQ_TOPIC") != nil {
             validateTopicName(deadLetterTopic, variable: "DLQ_TOPIC", settings: &settings)
         }
         if deadLetterEnabled && deadLetterTopic == topic {
@@ -185,16 +187,25 @@ extension ServiceConfiguration {
     }
 
     /// Kafka's rule for topic names: 1–249 characters from letters, digits, `.`, `_` and `-`, not `.`/`..`.
-    private static func validateTopicName(_ name: String, variable: String, settings: inout LayeredSettings) {
-        let allowed = name.unicodeScalars.allSatisfy {
-            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0))
+    @discardableResult
+    private static func validateTopicName(_ name: String, variable: String, settings: inout LayeredSettings) -> Bool {
+        let allowed = name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
+                true
+            default:
+                false
+            }
         }
-        if !allowed || name.count > 249 || name == "." || name == ".." {
+        guard allowed, name.utf8.count <= 249, name != ".", name != ".." else {
             settings.report(
                 variable,
                 "\"\(name)\" is not a valid topic name (1–249 letters, digits, '.', '_' or '-')"
             )
+            return false
         }
+        return true
     }
 
     private static func readEnvironmentFile(atPath path: String) throws(ConfigurationError) -> DotEnvFile {

@@ -45,7 +45,8 @@ public struct TextLogHandler: LogHandler {
         line.append(contentsOf: " - ".utf8)
         line.append(contentsOf: label.utf8)
         line.append(contentsOf: " - ".utf8)
-        line.append(contentsOf: event.level.rawValue.uppercased().utf8)
+        let levelName = Self.levelName(event.level)
+        line.append(contentsOf: UnsafeBufferPointer(start: levelName.utf8Start, count: levelName.utf8CodeUnitCount))
         line.append(contentsOf: " - ".utf8)
         line.append(contentsOf: event.message.description.utf8)
         for key in merged.keys.sorted() {
@@ -57,6 +58,19 @@ public struct TextLogHandler: LogHandler {
         }
         line.append(UInt8(ascii: "\n"))
         writer.write(line: line)
+    }
+
+    /// Upper-case level names as Python's logging printed them (no per-line `uppercased()` allocation).
+    private static func levelName(_ level: Logger.Level) -> StaticString {
+        switch level {
+        case .trace: "TRACE"
+        case .debug: "DEBUG"
+        case .info: "INFO"
+        case .notice: "NOTICE"
+        case .warning: "WARNING"
+        case .error: "ERROR"
+        case .critical: "CRITICAL"
+        }
     }
 
     private static func appendValue(_ value: Logger.MetadataValue, to line: inout [UInt8]) {
