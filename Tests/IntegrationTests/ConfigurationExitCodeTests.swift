@@ -99,6 +99,13 @@ struct ConfigurationExitCodeTests {
         ])
     }
 
+    @Test("an unknown flag is a usage error too")
+    func unknownFlag() throws {
+        let outcome = try Self.run(["--no-such-flag"], environment: [:])
+        #expect(outcome.status == 64)
+        #expect(outcome.standardError.contains("Unknown option '--no-such-flag'"))
+    }
+
     @Test("--version prints the service version")
     func version() throws {
         let outcome = try Self.run(["--version"], environment: [:])
