@@ -1,1 +1,0 @@
-print("event-producer: not built yet")
