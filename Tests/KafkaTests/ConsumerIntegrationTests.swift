@@ -2,11 +2,8 @@ import Foundation
 import Kafka
 import Logging
 import Synchronization
-import Testing
-
-#if canImport(TestSupport)
 import TestSupport
-#endif
+import Testing
 
 /// `KafkaConsumer` against librdkafka's mock cluster running in its own `mock-kafka` process (one per
 /// test). Time limits are hang bounds, never performance expectations.
@@ -98,7 +95,7 @@ import TestSupport
 
     @Test func everyRecordOfSeveralPartitionsIsDeliveredOnceInOrder() async throws {
         let broker = try MockBroker(topics: ["events": 3])
-        try ConsumerTestProducer.produce(
+        try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 3, perPartition: 1000),
             bootstrapServers: broker.bootstrapServers)
 
@@ -123,7 +120,7 @@ import TestSupport
 
     @Test func tombstonesKeysAndHeadersAreCopied() async throws {
         let broker = try MockBroker(topics: ["events": 1])
-        try ConsumerTestProducer.produce([
+        try await ConsumerTestProducer.produce([
             ProducerRecord(topic: "events", key: Array("user-1".utf8), value: nil),
             ProducerRecord(topic: "events", key: nil, value: []),
             ProducerRecord(
@@ -150,7 +147,7 @@ import TestSupport
         let broker = try MockBroker(topics: ["events": 2])
         let group = Self.uniqueGroup()
         let settings = ["enable.auto.commit": autoCommit]
-        try ConsumerTestProducer.produce(
+        try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 2, perPartition: 100, tag: "first"),
             bootstrapServers: broker.bootstrapServers)
 
@@ -159,7 +156,7 @@ import TestSupport
         if autoCommit == "false" { first.consumer.commit() }
         try await first.close()
 
-        try ConsumerTestProducer.produce(
+        try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 2, perPartition: 50, tag: "second"),
             bootstrapServers: broker.bootstrapServers)
         let second = try RunningConsumer(Self.configuration(broker, group: group, settings), topics: ["events"])
@@ -177,7 +174,7 @@ import TestSupport
     @Test func readFromBeginningIgnoresCommittedOffsets() async throws {
         let broker = try MockBroker(topics: ["events": 2])
         let group = Self.uniqueGroup()
-        try ConsumerTestProducer.produce(
+        try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 2, perPartition: 100), bootstrapServers: broker.bootstrapServers)
 
         let first = try RunningConsumer(Self.configuration(broker, group: group), topics: ["events"])
@@ -195,7 +192,7 @@ import TestSupport
 
     @Test func resumeContinuesAfterTheLastDeliveredRecordWithoutGapOrDuplicate() async throws {
         let broker = try MockBroker(topics: ["events": 1])
-        try ConsumerTestProducer.produce(
+        try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 1, perPartition: 3000), bootstrapServers: broker.bootstrapServers)
         let partition = TopicPartition(topic: "events", partition: 0)
         // Pause from inside the first batch: the pause is applied before the next poll, so nothing more
@@ -220,7 +217,7 @@ import TestSupport
 
     @Test func stopDeliveryDeliversNothingMore() async throws {
         let broker = try MockBroker(topics: ["events": 1])
-        try ConsumerTestProducer.produce(
+        try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 1, perPartition: 2000), bootstrapServers: broker.bootstrapServers)
         let stopped = PausedOnce()
         let delegate = ConsumerTestDelegate(storesEachBatch: true) { consumer, _ in
@@ -239,7 +236,7 @@ import TestSupport
     @Test func cooperativeRebalanceSplitsPartitionsBetweenTwoMembers() async throws {
         let broker = try MockBroker(topics: ["events": 4])
         let group = Self.uniqueGroup()
-        try ConsumerTestProducer.produce(
+        try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 4, perPartition: 10), bootstrapServers: broker.bootstrapServers)
         let all = Set((Int32(0)..<4).map { TopicPartition(topic: "events", partition: $0) })
 
@@ -293,7 +290,7 @@ import TestSupport
         try broker.setBrokerDown(1)
         #expect(await running.delegate.wait { $0.errors.contains { $0.kind == .brokerUnavailable } })
         try broker.setBrokerUp(1)
-        try ConsumerTestProducer.produce(
+        try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 1, perPartition: 10), bootstrapServers: broker.bootstrapServers)
         #expect(await running.delegate.wait { $0.records.count >= 10 })
         try await running.close()
