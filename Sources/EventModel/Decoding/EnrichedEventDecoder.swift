@@ -39,44 +39,51 @@ public struct EnrichedEventDecoder: Sendable {
     /// Decodes one record value. The bytes are copied; the event does not reference `bytes` afterwards.
     public func decode(_ bytes: UnsafeRawBufferPointer) throws(EventDecodingError) -> EnrichedEvent {
         let count = bytes.count
-        guard count > 0 else { throw EventDecodingError(kind: .emptyValue, message: "the record value is empty") }
+        guard count > 0, let source = bytes.baseAddress else {
+            throw EventDecodingError(kind: .emptyValue, message: "the record value is empty")
+        }
         // Spans are 32-bit; Kafka records are far smaller than this anyway.
-        guard count <= Int(Int32.max) - JSONValidatingScanner.padding else {
+        guard count <= Int(Int32.max) - EventStorage.capacity(payloadCount: 0) else {
             throw EventDecodingError(kind: .invalidJSON, message: "the record value is larger than 2 GiB")
         }
-        // One allocation: the payload copy the event keeps, plus the zero padding the scanner relies on.
-        let payload = [UInt8](unsafeUninitializedCapacity: count + JSONValidatingScanner.padding) {
-            buffer, initializedCount in
-            if let source = bytes.baseAddress, let destination = buffer.baseAddress {
-                destination.initialize(from: source.assumingMemoryBound(to: UInt8.self), count: count)
-                (destination + count).initialize(repeating: 0, count: JSONValidatingScanner.padding)
+        // One allocation: the payload copy the event keeps, the zero padding the scanner relies on and the
+        // span table (see `EventStorage`). Parsing happens while the buffer is being initialized.
+        var parsed = EventDocumentParser.Result()
+        var scanError: JSONScanError?
+        let maxDepth = maxDepth
+        let storage = EventStorage.make(payloadCount: count) { base in
+            base.initialize(from: source.assumingMemoryBound(to: UInt8.self), count: count)
+            (base + count).initialize(repeating: 0, count: EventStorage.padding)
+            let spans = SpanTable(base: UnsafeMutableRawPointer(base + count + EventStorage.padding))
+            spans.initializeAllAbsent()
+            var parser = EventDocumentParser(
+                scanner: JSONValidatingScanner(base: base, count: count, maxDepth: maxDepth), spans: spans)
+            do throws(JSONScanError) {
+                parsed = try parser.parse()
+            } catch {
+                scanError = error
             }
-            initializedCount = count + JSONValidatingScanner.padding
         }
-        let parsed = try Self.parse(payload, count: count, maxDepth: maxDepth)
-        return EnrichedEvent(payload: payload, parsed: parsed)
+        if let scanError {
+            throw storage.withPayload { scanError.decodingError(payload: $0, count: count, maxDepth: maxDepth) }
+        }
+        if let semanticError = parsed.semanticError { throw semanticError }
+        return EnrichedEvent(storage: storage, parsed: parsed)
     }
 
     /// Decodes one record value.
     public func decode(_ bytes: [UInt8]) throws(EventDecodingError) -> EnrichedEvent {
-        var result: Result<EnrichedEvent, EventDecodingError>!
+        var result: EnrichedEvent?
+        var failure = EventDecodingError(kind: .emptyValue, message: "the record value is empty")
         bytes.withUnsafeBytes { raw in
-            result = Result { () throws(EventDecodingError) in try decode(raw) }
+            do throws(EventDecodingError) {
+                result = try decode(raw)
+            } catch {
+                failure = error
+            }
         }
-        return try result.get()
-    }
-
-    private static func parse(
-        _ payload: [UInt8], count: Int, maxDepth: Int
-    ) throws(EventDecodingError) -> EventDocumentParser.Result {
-        var outcome: Result<EventDocumentParser.Result, EventDecodingError>!
-        payload.withUnsafeBufferPointer { buffer in
-            // `buffer` is non-empty (count > 0), so it has a base address.
-            guard let base = buffer.baseAddress else { return }
-            var parser = EventDocumentParser(scanner: JSONValidatingScanner(base: base, count: count, maxDepth: maxDepth))
-            outcome = Result { () throws(EventDecodingError) in try parser.parse() }
-        }
-        return try outcome.get()
+        guard let result else { throw failure }
+        return result
     }
 
     /// Validates that `bytes` is a JSON object (used for ``RawJSON/init(validating:)``).
@@ -86,16 +93,17 @@ public struct EnrichedEventDecoder: Sendable {
         padded.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             var scanner = JSONValidatingScanner(base: base, count: bytes.count, maxDepth: defaultMaxDepth)
-            do throws(EventDecodingError) {
-                scanner.skipWhitespace()
-                guard scanner.current == UInt8(ascii: "{") else {
-                    throw EventDecodingError(kind: .wrongType, field: "event_data", message: "expected an object")
-                }
+            scanner.skipWhitespace()
+            guard scanner.current == UInt8(ascii: "{") else {
+                failure = EventDecodingError(kind: .wrongType, field: "event_data", message: "expected an object")
+                return
+            }
+            do throws(JSONScanError) {
                 try scanner.skipValue(depth: 0)
                 scanner.skipWhitespace()
-                guard scanner.isAtEnd else { throw scanner.syntaxError("unexpected content after the JSON value") }
+                guard scanner.isAtEnd else { throw scanner.error(.trailingContent) }
             } catch {
-                failure = error
+                failure = error.decodingError(payload: buffer, count: bytes.count, maxDepth: defaultMaxDepth)
             }
         }
         if let failure { throw failure }

@@ -6,7 +6,8 @@
 /// missing member, bad timestamp) are only reported once the whole document is known to be valid JSON.
 struct EventDocumentParser {
     var scanner: JSONValidatingScanner
-    var spans = FieldSpans()
+    /// Where member spans are written (the event storage's span table, initialized to absent).
+    let spans: SpanTable
     /// Members seen (first occurrence wins, as in Foundation; later duplicates are validated and ignored).
     var seen: UInt32 = 0
     /// Object members present and not null (`client_info`, `service_info`, `processing_info`).
@@ -15,24 +16,26 @@ struct EventDocumentParser {
     private var firstSemanticError: EventDecodingError?
     private var firstSemanticErrorOrder = UInt8.max
 
-    init(scanner: JSONValidatingScanner) {
+    init(scanner: JSONValidatingScanner, spans: SpanTable) {
         self.scanner = scanner
+        self.spans = spans
     }
 
     struct Result {
-        var spans: FieldSpans
-        var timestamp: EventTimestamp
-        var presentObjects: UInt32
+        var timestamp = EventTimestamp(secondsSinceEpoch: 0)
+        var presentObjects: UInt32 = 0
         var processingMs: Int?
+        /// The first semantic error in member order, when the document is valid JSON but not a valid event.
+        var semanticError: EventDecodingError?
     }
 
-    mutating func parse() throws(EventDecodingError) -> Result {
+    mutating func parse() throws(JSONScanError) -> Result {
         // A UTF-8 byte order mark is skipped, as Foundation does (RFC 8259 §8.1 allows ignoring it).
         if scanner.count >= 3, scanner.base[0] == 0xEF, scanner.base[1] == 0xBB, scanner.base[2] == 0xBF {
             scanner.position = 3
         }
         scanner.skipWhitespace()
-        guard !scanner.isAtEnd else { throw scanner.syntaxError("no JSON value") }
+        guard !scanner.isAtEnd else { throw scanner.error(.noValue) }
         let isObject = scanner.current == UInt8(ascii: "{")
         if isObject {
             try parseEventObject()
@@ -40,16 +43,17 @@ struct EventDocumentParser {
             try scanner.skipValue(depth: 0)
         }
         scanner.skipWhitespace()
-        guard scanner.isAtEnd else { throw scanner.syntaxError("unexpected content after the JSON value") }
+        guard scanner.isAtEnd else { throw scanner.error(.trailingContent) }
         guard isObject else {
-            throw EventDecodingError(kind: .notAnObject, message: "the JSON value is not an object")
+            return Result(
+                semanticError: EventDecodingError(kind: .notAnObject, message: "the JSON value is not an object"))
         }
 
         checkRequired(.eventID)
         checkRequired(.eventType)
         checkRequired(.timestamp)
         var timestamp = EventTimestamp(secondsSinceEpoch: 0)
-        let timestampSpan = spans.timestamp
+        let timestampSpan = spans[.timestamp]
         if !timestampSpan.isAbsent {
             if let parsed = withContent(of: timestampSpan, RFC3339Parser.parse) {
                 timestamp = parsed
@@ -57,8 +61,9 @@ struct EventDocumentParser {
                 record(.invalidTimestamp, .timestamp, "not an RFC 3339 date-time")
             }
         }
-        if let firstSemanticError { throw firstSemanticError }
-        return Result(spans: spans, timestamp: timestamp, presentObjects: presentObjects, processingMs: processingMs)
+        return Result(
+            timestamp: timestamp, presentObjects: presentObjects, processingMs: processingMs,
+            semanticError: firstSemanticError)
     }
 
     /// A required member that is absent or JSON `null` is `missing_field`; `null` is treated like absence
@@ -78,12 +83,12 @@ struct EventDocumentParser {
 
     // MARK: Objects
 
-    private mutating func parseEventObject() throws(EventDecodingError) {
+    private mutating func parseEventObject() throws(JSONScanError) {
         try parseObject(scope: .event, depth: 1)
     }
 
     /// Parses an object of `scope` at the scanner's position (an opening brace), the `depth`-th container.
-    private mutating func parseObject(scope: EventField.Scope, depth: Int) throws(EventDecodingError) {
+    private mutating func parseObject(scope: EventField.Scope, depth: Int) throws(JSONScanError) {
         try scanner.checkDepth(depth)
         scanner.position &+= 1
         scanner.skipWhitespace()
@@ -92,11 +97,9 @@ struct EventDocumentParser {
             return
         }
         while true {
-            guard scanner.current == UInt8(ascii: "\"") else {
-                throw scanner.unexpectedByte(expected: "a member name")
-            }
+            guard scanner.current == UInt8(ascii: "\"") else { throw scanner.error(.expectedMemberName) }
             let key = try scanner.scanString()
-            try scanner.expect(UInt8(ascii: ":"), "':'")
+            try scanner.expect(UInt8(ascii: ":"), else: .expectedColon)
             scanner.skipWhitespace()
             if let field = match(key, scope: scope), seen & field.bit == 0 {
                 seen |= field.bit
@@ -108,13 +111,13 @@ struct EventDocumentParser {
         }
     }
 
-    private mutating func parseMember(_ field: EventField, depth: Int) throws(EventDecodingError) {
+    private mutating func parseMember(_ field: EventField, depth: Int) throws(JSONScanError) {
         switch field {
         case .eventData:
             if scanner.current == UInt8(ascii: "{") {
                 let start = scanner.position
                 try scanner.skipObject(depth: depth &+ 1)
-                spans.eventData = ByteSpan(start: start, count: scanner.position &- start)
+                spans[.eventData] = ByteSpan(start: start, count: scanner.position &- start)
             } else if !scanner.scanNull() {
                 record(.wrongType, field, "expected an object")
                 try scanner.skipValue(depth: depth)

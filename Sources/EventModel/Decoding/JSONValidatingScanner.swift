@@ -50,21 +50,9 @@ struct JSONValidatingScanner {
     @inline(__always) var current: UInt8 { base[position] }
     @inline(__always) var isAtEnd: Bool { position >= count }
 
-    // MARK: Errors
-
-    func syntaxError(_ message: String) -> EventDecodingError {
-        if position >= count {
-            return EventDecodingError(
-                kind: .invalidJSON, byteOffset: count, message: "unexpected end of input: \(message)")
-        }
-        return EventDecodingError(kind: .invalidJSON, byteOffset: position, message: message)
-    }
-
-    func unexpectedByte(expected: String) -> EventDecodingError {
-        if position >= count { return syntaxError("expected \(expected)") }
-        let byte = current
-        let shown = byte >= 0x20 && byte < 0x7F ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
-        return syntaxError("expected \(expected), found \(shown)")
+    @inline(__always)
+    func error(_ reason: JSONScanError.Reason) -> JSONScanError {
+        JSONScanError(reason, at: position)
     }
 
     // MARK: Whitespace and punctuation
@@ -79,10 +67,14 @@ struct JSONValidatingScanner {
         }
     }
 
+    /// Consumes optional whitespace and then `byte`, which must be ASCII punctuation (never a zero byte, so
+    /// the padding can never match it).
     @inline(__always)
-    mutating func expect(_ byte: UInt8, _ name: String) throws(EventDecodingError) {
-        skipWhitespace()
-        guard current == byte, !isAtEnd else { throw unexpectedByte(expected: name) }
+    mutating func expect(_ byte: UInt8, else reason: JSONScanError.Reason) throws(JSONScanError) {
+        if current != byte {
+            skipWhitespace()
+            guard current == byte else { throw error(reason) }
+        }
         position &+= 1
     }
 
@@ -90,7 +82,7 @@ struct JSONValidatingScanner {
 
     /// Scans a string starting at the opening quote; returns its content span (between the quotes).
     @inline(__always)
-    mutating func scanString() throws(EventDecodingError) -> ByteSpan {
+    mutating func scanString() throws(JSONScanError) -> ByteSpan {
         position &+= 1  // opening quote, checked by the caller
         let start = position
         var hasEscapes = false
@@ -107,7 +99,7 @@ struct JSONValidatingScanner {
             position &+= stops.trailingZeroBitCount &>> 3
             let byte = current
             if byte == UInt8(ascii: "\"") {
-                guard position < count else { throw syntaxError("unterminated string") }
+                // Always inside the payload: the padding has no quotes.
                 let span = ByteSpan(start: start, count: position &- start, hasEscapes: hasEscapes)
                 position &+= 1
                 return span
@@ -117,8 +109,7 @@ struct JSONValidatingScanner {
             } else if byte >= 0x80 {
                 try scanMultiByteCharacter()
             } else {
-                guard position < count else { throw syntaxError("unterminated string") }
-                throw syntaxError("unescaped control character 0x\(String(byte, radix: 16)) in string")
+                throw error(position < count ? .controlCharacterInString : .unterminatedString)
             }
         }
     }
@@ -142,29 +133,26 @@ struct JSONValidatingScanner {
     /// and surrogates must come in high-low pairs: Foundation rejects lone surrogates in the members it
     /// decodes, and we apply the same rule everywhere (see ``EnrichedEventDecoder``).
     @inline(never)
-    mutating func scanEscape() throws(EventDecodingError) {
+    mutating func scanEscape() throws(JSONScanError) {
         switch base[position &+ 1] {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
             UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-            guard position &+ 1 < count else { throw syntaxError("unterminated escape") }
             position &+= 2
         case UInt8(ascii: "u"):
-            guard let unit = Self.hexQuad(base + (position &+ 2)), position &+ 6 <= count else {
-                throw syntaxError("invalid \\u escape")
-            }
+            // Padding is not a hex digit, so an escape cut by the end of the payload fails here.
+            guard let unit = Self.hexQuad(base + (position &+ 2)) else { throw error(.invalidUnicodeEscape) }
             if unit >= 0xD800 && unit <= 0xDBFF {
                 guard base[position &+ 6] == UInt8(ascii: "\\"), base[position &+ 7] == UInt8(ascii: "u"),
-                    let low = Self.hexQuad(base + (position &+ 8)), low >= 0xDC00, low <= 0xDFFF,
-                    position &+ 12 <= count
-                else { throw syntaxError("unpaired UTF-16 high surrogate in \\u escape") }
+                    let low = Self.hexQuad(base + (position &+ 8)), low >= 0xDC00, low <= 0xDFFF
+                else { throw error(.unpairedHighSurrogate) }
                 position &+= 12
             } else if unit >= 0xDC00 && unit <= 0xDFFF {
-                throw syntaxError("unpaired UTF-16 low surrogate in \\u escape")
+                throw error(.unpairedLowSurrogate)
             } else {
                 position &+= 6
             }
         default:
-            throw syntaxError("invalid escape sequence")
+            throw error(.invalidEscape)
         }
     }
 
@@ -189,7 +177,7 @@ struct JSONValidatingScanner {
     /// Validates one UTF-8 encoded character starting at `position` (a byte ≥ 0x80) per Unicode's
     /// well-formed byte sequences table (no overlong forms, no surrogates, nothing above U+10FFFF).
     @inline(never)
-    mutating func scanMultiByteCharacter() throws(EventDecodingError) {
+    mutating func scanMultiByteCharacter() throws(JSONScanError) {
         let lead = current
         let second = base[position &+ 1]
         let length: Int
@@ -211,8 +199,8 @@ struct JSONValidatingScanner {
         position &+= length
     }
 
-    func utf8Error() -> EventDecodingError {
-        EventDecodingError(kind: .invalidUTF8, byteOffset: position, message: "invalid UTF-8 sequence in string")
+    func utf8Error() -> JSONScanError {
+        error(.invalidUTF8)
     }
 
     // MARK: Numbers and literals
@@ -220,7 +208,7 @@ struct JSONValidatingScanner {
     /// Scans a number (RFC 8259 grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`).
     /// Returns its span and whether it is a plain integer (no fraction, no exponent).
     @inline(__always)
-    mutating func scanNumber() throws(EventDecodingError) -> (span: ByteSpan, isPlainInteger: Bool) {
+    mutating func scanNumber() throws(JSONScanError) -> (span: ByteSpan, isPlainInteger: Bool) {
         let start = position
         var isPlainInteger = true
         if current == UInt8(ascii: "-") { position &+= 1 }
@@ -230,19 +218,19 @@ struct JSONValidatingScanner {
             position &+= 1
             skipDigits()
         } else {
-            throw unexpectedByte(expected: "a digit")
+            throw error(.expectedDigit)
         }
         if current == UInt8(ascii: ".") {
             isPlainInteger = false
             position &+= 1
-            guard current &- UInt8(ascii: "0") < 10 else { throw unexpectedByte(expected: "a digit after '.'") }
+            guard current &- UInt8(ascii: "0") < 10 else { throw error(.expectedFractionDigit) }
             skipDigits()
         }
         if current | 0x20 == UInt8(ascii: "e") {
             isPlainInteger = false
             position &+= 1
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position &+= 1 }
-            guard current &- UInt8(ascii: "0") < 10 else { throw unexpectedByte(expected: "an exponent digit") }
+            guard current &- UInt8(ascii: "0") < 10 else { throw error(.expectedExponentDigit) }
             skipDigits()
         }
         // A number running into the padding ends there: padding is not a digit.
@@ -256,7 +244,7 @@ struct JSONValidatingScanner {
 
     /// Scans `true`, `false` or `null` at `position`. The 4/5-byte comparison may read padding.
     @inline(__always)
-    mutating func scanLiteral() throws(EventDecodingError) {
+    mutating func scanLiteral() throws(JSONScanError) {
         let word = UInt32(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt32.self))
         switch word {
         case 0x6575_7274, 0x6C6C_756E:  // "true", "null"
@@ -264,16 +252,16 @@ struct JSONValidatingScanner {
         case 0x736C_6166 where base[position &+ 4] == UInt8(ascii: "e"):  // "fals" + "e"
             position &+= 5
         default:
-            throw unexpectedByte(expected: "a JSON value")
+            throw error(.expectedValue)
         }
-        guard position <= count else { throw syntaxError("truncated literal") }
+        // "true"/"null"/"false" cannot match the zero padding, so the literal lies within the payload.
     }
 
     /// True (and moves past it) if `null` is at `position`.
     @inline(__always)
     mutating func scanNull() -> Bool {
         let word = UInt32(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt32.self))
-        guard word == 0x6C6C_756E, position &+ 4 <= count else { return false }
+        guard word == 0x6C6C_756E else { return false }
         position &+= 4
         return true
     }
@@ -282,26 +270,24 @@ struct JSONValidatingScanner {
 
     /// Validates any JSON value at `position` (whitespace already skipped), nested at `depth` (the depth of
     /// the container holding it).
-    mutating func skipValue(depth: Int) throws(EventDecodingError) {
+    mutating func skipValue(depth: Int) throws(JSONScanError) {
         switch current {
         case UInt8(ascii: "\""): _ = try scanString()
         case UInt8(ascii: "{"): try skipObject(depth: depth &+ 1)
         case UInt8(ascii: "["): try skipArray(depth: depth &+ 1)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try scanNumber()
         case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"): try scanLiteral()
-        default: throw unexpectedByte(expected: "a JSON value")
+        default: throw error(.expectedValue)
         }
     }
 
-    func checkDepth(_ depth: Int) throws(EventDecodingError) {
-        guard depth <= maxDepth else {
-            throw EventDecodingError(
-                kind: .tooDeep, byteOffset: position, message: "nesting deeper than \(maxDepth) levels")
-        }
+    @inline(__always)
+    func checkDepth(_ depth: Int) throws(JSONScanError) {
+        guard depth <= maxDepth else { throw error(.tooDeep) }
     }
 
     /// Validates an object at `position` (an opening brace) that is the `depth`-th nested container.
-    mutating func skipObject(depth: Int) throws(EventDecodingError) {
+    mutating func skipObject(depth: Int) throws(JSONScanError) {
         try checkDepth(depth)
         position &+= 1
         skipWhitespace()
@@ -310,9 +296,9 @@ struct JSONValidatingScanner {
             return
         }
         while true {
-            guard current == UInt8(ascii: "\"") else { throw unexpectedByte(expected: "a member name") }
+            guard current == UInt8(ascii: "\"") else { throw error(.expectedMemberName) }
             _ = try scanString()
-            try expect(UInt8(ascii: ":"), "':'")
+            try expect(UInt8(ascii: ":"), else: .expectedColon)
             skipWhitespace()
             try skipValue(depth: depth)
             guard try continueAfterMember(closing: UInt8(ascii: "}")) else { return }
@@ -320,7 +306,7 @@ struct JSONValidatingScanner {
     }
 
     /// Validates an array at `position` (an opening bracket) that is the `depth`-th nested container.
-    mutating func skipArray(depth: Int) throws(EventDecodingError) {
+    mutating func skipArray(depth: Int) throws(JSONScanError) {
         try checkDepth(depth)
         position &+= 1
         skipWhitespace()
@@ -338,18 +324,19 @@ struct JSONValidatingScanner {
     /// After a member or element: consumes `,` (returns true: another must follow — no trailing commas) or
     /// the closing bracket (returns false).
     @inline(__always)
-    mutating func continueAfterMember(closing: UInt8) throws(EventDecodingError) -> Bool {
+    mutating func continueAfterMember(closing: UInt8) throws(JSONScanError) -> Bool {
         skipWhitespace()
         let byte = current
-        if byte == UInt8(ascii: ","), !isAtEnd {
+        // No end check needed: the zero padding is neither ',' nor a closing bracket.
+        if byte == UInt8(ascii: ",") {
             position &+= 1
             skipWhitespace()
             return true
         }
-        if byte == closing, !isAtEnd {
+        if byte == closing {
             position &+= 1
             return false
         }
-        throw unexpectedByte(expected: closing == UInt8(ascii: "}") ? "',' or '}'" : "',' or ']'")
+        throw error(closing == UInt8(ascii: "}") ? .expectedCommaOrObjectEnd : .expectedCommaOrArrayEnd)
     }
 }

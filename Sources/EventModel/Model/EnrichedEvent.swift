@@ -10,18 +10,18 @@
 /// than the whole validation. Reading a property twice creates the `String` twice; keep it if you need it
 /// repeatedly.
 public struct EnrichedEvent: Sendable {
-    /// The payload copy (plus zero padding) every span points into. Never mutated after creation.
-    private let payload: [UInt8]
-    private let spans: FieldSpans
+    /// The payload copy and the positions of its members. `nonisolated(unsafe)` because `ManagedBuffer`
+    /// subclasses cannot be declared `Sendable`; sharing is safe as the storage is never mutated after the
+    /// decoder (or the memberwise initializer) has built it.
+    private nonisolated(unsafe) let storage: EventStorage
     private let presentObjects: UInt32
     private let processingMs: Int?
 
     /// When the event happened (required; RFC 3339 in the document).
     public let timestamp: EventTimestamp
 
-    init(payload: [UInt8], parsed: EventDocumentParser.Result) {
-        self.payload = payload
-        spans = parsed.spans
+    init(storage: EventStorage, parsed: EventDocumentParser.Result) {
+        self.storage = storage
         presentObjects = parsed.presentObjects
         processingMs = parsed.processingMs
         timestamp = parsed.timestamp
@@ -42,12 +42,12 @@ public struct EnrichedEvent: Sendable {
         processingInfo: ProcessingInfo? = nil
     ) {
         var payload: [UInt8] = []
-        var spans = FieldSpans()
+        var spans: [(EventField, ByteSpan)] = []
         func store(_ value: String?, _ field: EventField) {
             guard let value else { return }
             let start = payload.count
             payload.append(contentsOf: value.utf8)
-            spans[field] = ByteSpan(start: start, count: payload.count - start)
+            spans.append((field, ByteSpan(start: start, count: payload.count - start)))
         }
         store(eventID, .eventID)
         store(eventType, .eventType)
@@ -57,7 +57,7 @@ public struct EnrichedEvent: Sendable {
         store(sessionID, .sessionID)
         store(pageURL, .pageURL)
         if let eventData {
-            spans.eventData = ByteSpan(start: payload.count, count: eventData.bytes.count)
+            spans.append((.eventData, ByteSpan(start: payload.count, count: eventData.bytes.count)))
             payload.append(contentsOf: eventData.bytes)
         }
         var presentObjects: UInt32 = 0
@@ -78,61 +78,61 @@ public struct EnrichedEvent: Sendable {
             store(processingInfo.receivedAt, .receivedAt)
             store(processingInfo.processedAt, .processedAt)
         }
-        self.payload = payload
-        self.spans = spans
+        self.storage = EventStorage.make(payload: payload, spans: spans)
         self.presentObjects = presentObjects
         self.processingMs = processingInfo?.processingMs
         self.timestamp = timestamp
     }
 
     /// `event_id` (required).
-    public var eventID: String { string(spans.eventID) ?? "" }
+    public var eventID: String { string(.eventID) ?? "" }
     /// `event_type` (required), e.g. `page_view`.
-    public var eventType: String { string(spans.eventType) ?? "" }
+    public var eventType: String { string(.eventType) ?? "" }
     /// `request_id`.
-    public var requestID: String? { string(spans.requestID) }
+    public var requestID: String? { string(.requestID) }
     /// `user_id`; also the record key, so a user's events stay in order on one partition.
-    public var userID: String? { string(spans.userID) }
+    public var userID: String? { string(.userID) }
     /// `session_id`.
-    public var sessionID: String? { string(spans.sessionID) }
+    public var sessionID: String? { string(.sessionID) }
     /// `page_url`.
-    public var pageURL: String? { string(spans.pageURL) }
+    public var pageURL: String? { string(.pageURL) }
 
     /// `event_data`, exactly as sent (a JSON object).
     public var eventData: RawJSON? {
-        let span = spans.eventData
+        let span = storage.span(.eventData)
         guard !span.isAbsent else { return nil }
-        return RawJSON(trustedBytes: Array(payload[span.range]))
+        return RawJSON(trustedBytes: storage.withPayload { Array($0[span.range]) })
     }
 
     /// `client_info`, nil when absent or `null`.
     public var clientInfo: ClientInfo? {
         guard presentObjects & EventField.clientInfo.bit != 0 else { return nil }
         return ClientInfo(
-            userAgent: string(spans.userAgent), screenResolution: string(spans.screenResolution),
-            language: string(spans.language))
+            userAgent: string(.userAgent), screenResolution: string(.screenResolution),
+            language: string(.language))
     }
 
     /// `service_info`, nil when absent or `null`.
     public var serviceInfo: ServiceInfo? {
         guard presentObjects & EventField.serviceInfo.bit != 0 else { return nil }
         return ServiceInfo(
-            serviceName: string(spans.serviceName), serviceVersion: string(spans.serviceVersion),
-            environment: string(spans.environment))
+            serviceName: string(.serviceName), serviceVersion: string(.serviceVersion),
+            environment: string(.environment))
     }
 
     /// `processing_info`, nil when absent or `null`.
     public var processingInfo: ProcessingInfo? {
         guard presentObjects & EventField.processingInfo.bit != 0 else { return nil }
         return ProcessingInfo(
-            receivedAt: string(spans.receivedAt), processedAt: string(spans.processedAt),
+            receivedAt: string(.receivedAt), processedAt: string(.processedAt),
             processingMs: processingMs)
     }
 
     /// The `String` for a span: the bytes as is, or unescaped when the JSON string had escapes.
-    private func string(_ span: ByteSpan) -> String? {
+    private func string(_ field: EventField) -> String? {
+        let span = storage.span(field)
         guard !span.isAbsent else { return nil }
-        return payload.withUnsafeBufferPointer { buffer in
+        return storage.withPayload { buffer in
             let content = UnsafeBufferPointer(rebasing: buffer[span.range])
             guard span.hasEscapes else { return String(decoding: content, as: UTF8.self) }
             return JSONStringUnescaper.withUnescaped(content) { String(decoding: $0, as: UTF8.self) }

@@ -57,7 +57,7 @@ enum EventField: UInt8, CaseIterable, Sendable {
         path.split(separator: ".").last ?? Substring(path)
     }
 
-    var bit: UInt32 { 1 << UInt32(rawValue) }
+    @inline(__always) var bit: UInt32 { 1 &<< UInt32(rawValue) }
 
     /// Which object a member belongs to; each object's keys are matched separately.
     enum Scope {

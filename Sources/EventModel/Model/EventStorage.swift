@@ -1,0 +1,88 @@
+/// The single heap buffer behind an `EnrichedEvent`:
+///
+///     [ payload: the record value, `payloadCount` bytes ][ zero padding ][ span table: 8 bytes per field ]
+///
+/// Why one buffer: the decoder must copy the payload anyway (strings are materialized lazily from it, after
+/// the record's memory has been returned to librdkafka), and putting the padding the scanner needs and the
+/// table of member positions in the same allocation makes decoding one `malloc` per event and keeps an
+/// `EnrichedEvent` value small (cheap to pass between tasks).
+///
+/// The span table has one slot per ``EventField`` (indexed by raw value); slots of absent members, and of
+/// fields that have no span (the nested objects, `processing_ms`), hold ``ByteSpan/absent``.
+///
+/// A `ManagedBuffer` subclass rather than `[UInt8]`: creating an array of a computed size goes through an
+/// unspecialized standard-library entry point that looks up generic metadata on every call (measured: ~8% of
+/// the decoder's instructions); a final class with tail-allocated bytes is one `swift_allocObject`.
+/// Immutable once built, so safe to share between threads (see `EnrichedEvent.storage`).
+final class EventStorage: ManagedBuffer<Int, UInt8> {
+    static let padding = JSONValidatingScanner.padding
+    static let slotCount = 20
+    static let tableSize = slotCount * MemoryLayout<ByteSpan>.stride
+
+    static func capacity(payloadCount: Int) -> Int {
+        payloadCount + padding + tableSize
+    }
+
+    /// Allocates storage for a payload of `payloadCount` bytes and lets `initialize` fill it: it gets the
+    /// whole buffer (payload, padding, table: `capacity(payloadCount:)` bytes) and must initialize it all.
+    static func make(
+        payloadCount: Int, _ initialize: (UnsafeMutablePointer<UInt8>) -> Void
+    ) -> EventStorage {
+        let buffer = create(minimumCapacity: capacity(payloadCount: payloadCount)) { _ in payloadCount }
+        buffer.withUnsafeMutablePointerToElements { initialize($0) }
+        return unsafeDowncast(buffer, to: EventStorage.self)
+    }
+
+    /// Builds storage for an event made from values (not decoded): the members' UTF-8 bytes back to back.
+    static func make(payload: [UInt8], spans: [(EventField, ByteSpan)]) -> EventStorage {
+        make(payloadCount: payload.count) { base in
+            base.initialize(repeating: 0, count: capacity(payloadCount: payload.count))
+            payload.withUnsafeBufferPointer { source in
+                if let source = source.baseAddress { base.update(from: source, count: payload.count) }
+            }
+            let table = SpanTable(base: UnsafeMutableRawPointer(base + payload.count + padding))
+            table.initializeAllAbsent()
+            for (field, span) in spans { table[field] = span }
+        }
+    }
+
+    /// Length of the record value at the start of the buffer.
+    var payloadCount: Int { header }
+
+    /// Calls `body` with the payload bytes.
+    @inline(__always)
+    func withPayload<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let count = header
+        return withUnsafeMutablePointerToElements { body(UnsafeBufferPointer(start: $0, count: count)) }
+    }
+
+    /// Where `field`'s value is in the payload (``ByteSpan/absent`` if it is not there).
+    @inline(__always)
+    func span(_ field: EventField) -> ByteSpan {
+        let tableOffset = header + Self.padding
+        return withUnsafeMutablePointerToElements { base in
+            SpanTable(base: UnsafeMutableRawPointer(base + tableOffset))[field]
+        }
+    }
+}
+
+/// Writes member spans into an ``EventStorage`` span table while it is being built.
+struct SpanTable {
+    let base: UnsafeMutableRawPointer
+
+    func initializeAllAbsent() {
+        for slot in 0..<EventStorage.slotCount {
+            base.storeBytes(of: ByteSpan.absent, toByteOffset: slot * MemoryLayout<ByteSpan>.stride, as: ByteSpan.self)
+        }
+    }
+
+    subscript(field: EventField) -> ByteSpan {
+        @inline(__always) get {
+            base.loadUnaligned(fromByteOffset: Int(field.rawValue) &* MemoryLayout<ByteSpan>.stride, as: ByteSpan.self)
+        }
+        @inline(__always) nonmutating set {
+            base.storeBytes(
+                of: newValue, toByteOffset: Int(field.rawValue) &* MemoryLayout<ByteSpan>.stride, as: ByteSpan.self)
+        }
+    }
+}
