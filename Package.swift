@@ -51,6 +51,7 @@ let package = Package(
         .executableTarget(
             name: "ProcessingService",
             dependencies: [
+                "Kafka",
                 "ProcessingCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Kafka
 import Logging
 import ProcessingCore
 
@@ -34,9 +35,15 @@ struct Run: AsyncParsableCommand {
         logger[metadataKey: "service_version"] = .string(ServiceVersion.current)
         logger.info("Starting Processing Service...", metadata: configuration.logMetadata)
 
-        // TODO(lead): replace with the pipeline once Sources/ProcessingCore/Pipeline/ProcessingServiceApp.swift
-        // lands: `try await ProcessingServiceApp(configuration: configuration, logger: logger).run()`.
-        logger.warning("Processing pipeline not wired yet: ProcessingServiceApp is not available; exiting")
+        do {
+            try await ProcessingServiceApp(configuration: configuration, logger: logger).run()
+        } catch let error as ProcessingServiceError {
+            logger.critical("Processing service stopped: \(error)")
+            throw ExitCode(error.exitCode)
+        } catch let error as KafkaError {
+            logger.critical("Processing service could not start: \(error)")
+            throw ExitCode(error.kind == .configuration ? ExitStatus.usage : ExitStatus.software)
+        }
     }
 }
 
@@ -44,4 +51,6 @@ struct Run: AsyncParsableCommand {
 enum ExitStatus {
     /// EX_USAGE: the command line or the configuration is invalid.
     static let usage: Int32 = 64
+    /// EX_SOFTWARE: an internal error the service cannot recover from.
+    static let software: Int32 = 70
 }

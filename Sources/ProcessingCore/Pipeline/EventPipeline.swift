@@ -1,0 +1,149 @@
+import Kafka
+import Logging
+import Synchronization
+
+/// Connects the consumer to the partition workers: one `PartitionWorker` per assigned partition,
+/// created on assign, revoked on revoke, stopped on shutdown.
+///
+/// It is the consumer's delegate, so every callback below runs on the consumer's poll thread, in the
+/// order the consumer guarantees (assign before records, revoke after the last record). Callbacks do
+/// no processing: they hand records to workers and return.
+public final class EventPipeline: KafkaConsumerDelegate {
+    private let workers = Mutex<[TopicPartition: PartitionWorker]>([:])
+    private let processor: any EventProcessor
+    private let deadLetters: (any DeadLetterSink)?
+    private let settings: PipelineSettings
+    private let logger: Logger
+    /// What the pipeline did so far.
+    public let statistics = ProcessingStatistics()
+
+    public init(processor: any EventProcessor, deadLetters: (any DeadLetterSink)?, settings: PipelineSettings, logger: Logger) {
+        self.processor = processor
+        self.deadLetters = deadLetters
+        self.settings = settings
+        self.logger = logger
+    }
+
+    // MARK: KafkaConsumerDelegate
+
+    public func consumer(_ consumer: KafkaConsumer, didAssign partitions: [TopicPartition]) {
+        assign(partitions, control: consumer)
+    }
+
+    public func consumer(_ consumer: KafkaConsumer, willRevoke partitions: [TopicPartition], lost: Bool) -> [TopicPartitionOffset] {
+        revoke(partitions, lost: lost)
+    }
+
+    public func consumer(_ consumer: KafkaConsumer, didReceive records: [KafkaRecord]) {
+        receive(records)
+    }
+
+    public func consumer(_ consumer: KafkaConsumer, didEncounter error: KafkaError) {
+        logger.warning("Kafka: \(error.message)", metadata: ["error_kind": "\(error.kind)", "error_code": "\(error.code)"])
+    }
+
+    // MARK: The same, independent of KafkaConsumer (unit-testable)
+
+    /// Creates and starts a worker for each newly assigned partition.
+    public func assign(_ partitions: [TopicPartition], control: any ConsumerControl) {
+        let created = partitions.map { partition in
+            PartitionWorker(
+                topicPartition: partition, control: control, processor: processor, deadLetters: deadLetters,
+                settings: settings, statistics: statistics, logger: logger
+            )
+        }
+        workers.withLock { workers in
+            for worker in created { workers[worker.topicPartition] = worker }
+        }
+        for worker in created { worker.start() }
+        logger.info("Partitions assigned", metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))"])
+    }
+
+    /// Revokes the partitions' workers and returns the finished positions to store before they go.
+    /// A lost assignment stores nothing: another member may already own the partitions.
+    public func revoke(_ partitions: [TopicPartition], lost: Bool) -> [TopicPartitionOffset] {
+        let revoked = workers.withLock { workers in partitions.compactMap { workers.removeValue(forKey: $0) } }
+        var offsets: [TopicPartitionOffset] = []
+        for worker in revoked {
+            if let next = worker.revoke(), !lost {
+                offsets.append(TopicPartitionOffset(worker.topicPartition, offset: next))
+            }
+        }
+        logger.info(
+            lost ? "Partitions lost" : "Partitions revoked",
+            metadata: [
+                "partitions": "\(partitions.map(\.description).joined(separator: ","))",
+                "stored": "\(offsets.map(\.description).joined(separator: ","))",
+            ]
+        )
+        return offsets
+    }
+
+    /// Dispatches a batch to the workers. Records arrive in runs of the same partition, so the worker
+    /// is looked up once per run, not per record.
+    public func receive(_ records: [KafkaRecord]) {
+        guard !records.isEmpty else { return }
+        statistics.addReceived(records.count)
+        let workers = self.workers.withLock { $0 }
+        var start = records.startIndex
+        while start < records.endIndex {
+            let partition = records[start].topicPartition
+            var end = start + 1
+            while end < records.endIndex, records[end].topicPartition == partition { end += 1 }
+            if let worker = workers[partition] {
+                worker.enqueue(records[start..<end])
+            } else {
+                // Cannot happen with the consumer's ordering guarantee; never process unowned records.
+                logger.warning("Dropped records of a partition that is not assigned", metadata: ["partition": "\(partition)"])
+            }
+            start = end
+        }
+    }
+
+    // MARK: Shutdown
+
+    /// Stops taking new events on every partition; events in flight go on to finish.
+    public func stopTakingEvents() {
+        for worker in workers.withLock({ Array($0.values) }) { worker.stop() }
+    }
+
+    /// Waits until every worker finished its event in flight, or `timeout` passed. Returns at the
+    /// timeout even if a processor ignores cancellation: the waits race, and the first to end answers.
+    /// - Returns: true when everything finished in time.
+    public func waitForInFlightEvents(timeout: Duration) async -> Bool {
+        let current = workers.withLock { Array($0.values) }
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let answer = FirstAnswer(continuation)
+            let timer = Task {
+                try? await Task.sleep(for: timeout)
+                answer.resume(false)
+            }
+            Task {
+                for worker in current { await worker.waitUntilFinished() }
+                answer.resume(true)
+                timer.cancel()
+            }
+        }
+    }
+
+    /// Cancels every worker's event in flight (after the shutdown timeout): their results are dropped.
+    public func abandonInFlightEvents() {
+        for worker in workers.withLock({ Array($0.values) }) { _ = worker.revoke() }
+    }
+}
+
+/// Resumes a continuation with the first of several racing answers and ignores the rest.
+private final class FirstAnswer<Value: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Value, Never>?>
+
+    init(_ continuation: CheckedContinuation<Value, Never>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(_ value: Value) {
+        continuation.withLock { continuation in
+            defer { continuation = nil }
+            return continuation
+        }?.resume(returning: value)
+    }
+}

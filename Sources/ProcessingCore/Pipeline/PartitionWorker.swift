@@ -1,0 +1,307 @@
+import EventModel
+import Foundation
+import Kafka
+import Logging
+import Synchronization
+
+/// Processes one assigned partition: decodes each record, runs the processor with retries, dead-letters
+/// what cannot be processed, and tells the consumer which offsets are finished — strictly in offset order.
+///
+/// Threads: `enqueue`, `revoke` and `stop` are called by the pipeline on the consumer's poll thread;
+/// the processing loop runs in the worker's own task on the cooperative pool. Both sides meet only
+/// under `state`'s lock (see `PartitionState` for the lock-order rule).
+final class PartitionWorker: Sendable {
+    let topicPartition: TopicPartition
+    private let state = Mutex(PartitionState())
+    private let task = Mutex<Task<Void, Never>?>(nil)
+    private let control: any ConsumerControl
+    private let processor: any EventProcessor
+    private let deadLetters: (any DeadLetterSink)?
+    private let settings: PipelineSettings
+    private let statistics: ProcessingStatistics
+    private let logger: Logger
+
+    init(
+        topicPartition: TopicPartition,
+        control: any ConsumerControl,
+        processor: any EventProcessor,
+        deadLetters: (any DeadLetterSink)?,
+        settings: PipelineSettings,
+        statistics: ProcessingStatistics,
+        logger: Logger
+    ) {
+        self.topicPartition = topicPartition
+        self.control = control
+        self.processor = processor
+        self.deadLetters = deadLetters
+        self.settings = settings
+        self.statistics = statistics
+        self.logger = logger
+    }
+
+    /// Starts the processing task. Called once, right after the partition was assigned.
+    func start() {
+        let task = Task { await self.run() }
+        self.task.withLock { $0 = task }
+    }
+
+    /// Waits until the processing task has ended.
+    func waitUntilFinished() async {
+        await task.withLock { $0 }?.value
+    }
+
+    // MARK: Poll-thread side
+
+    /// Hands newly consumed records (in offset order) to the worker.
+    func enqueue(_ records: ArraySlice<KafkaRecord>) {
+        state.withLock { state in
+            guard state.lifecycle == .running else { return }
+            state.buffered += records.count
+            if let waiter = state.waiter {
+                state.waiter = nil
+                waiter.resume(returning: Array(records))
+            } else {
+                state.inbox.append(contentsOf: records)
+            }
+            if state.buffered >= settings.maxBufferedPerPartition {
+                apply(state.addPauseReason(.backpressure))
+            }
+        }
+    }
+
+    /// The partition is being revoked (or was lost): drop what is buffered, let the event in flight run
+    /// out with its result ignored, and return the position of the finished work, to be stored before
+    /// the partition goes. After this returns the worker requests nothing more from the consumer.
+    func revoke() -> Int64? {
+        let committable = state.withLock { state -> Int64? in
+            state.lifecycle = .revoked
+            state.inbox = []
+            state.waiter?.resume(returning: nil)
+            state.waiter = nil
+            return state.offsets.committable
+        }
+        // In-flight processing and backoff sleeps see the cancellation; their results are dropped anyway.
+        task.withLock { $0 }?.cancel()
+        return committable
+    }
+
+    /// Graceful shutdown: take nothing more, let the event in flight finish (its offset is still stored),
+    /// and cut short any backoff wait.
+    func stop() {
+        let interruptWait = state.withLock { state -> Bool in
+            if state.lifecycle == .running { state.lifecycle = .stopping }
+            state.inbox = []
+            state.waiter?.resume(returning: nil)
+            state.waiter = nil
+            return state.isWaitingOnBackoff
+        }
+        if interruptWait { task.withLock { $0 }?.cancel() }
+    }
+
+    // MARK: Processing task
+
+    private func run() async {
+        let decoder = EnrichedEventDecoder()
+        while let batch = await nextBatch() {
+            for record in batch {
+                let outcome = await handle(record, decoder: decoder)
+                guard complete(record, outcome) else {
+                    storeProgress()
+                    return
+                }
+            }
+            storeProgress()
+        }
+        storeProgress()
+    }
+
+    private func nextBatch() async -> [KafkaRecord]? {
+        await withCheckedContinuation { continuation in
+            state.withLock { state in
+                if state.lifecycle != .running {
+                    continuation.resume(returning: nil)
+                } else if !state.inbox.isEmpty {
+                    let batch = state.inbox
+                    state.inbox = []
+                    continuation.resume(returning: batch)
+                } else {
+                    state.waiter = continuation
+                }
+            }
+        }
+    }
+
+    /// Bookkeeping after one record. Returns whether to go on with the next one.
+    private func complete(_ record: KafkaRecord, _ outcome: RecordOutcome) -> Bool {
+        state.withLock { state in
+            guard state.lifecycle != .revoked else { return false }
+            state.buffered -= 1
+            if outcome == .finished { state.offsets.markFinished(offset: record.offset) }
+            if state.buffered <= settings.resumeBufferedPerPartition {
+                apply(state.removePauseReason(.backpressure))
+            }
+            return outcome == .finished && state.lifecycle == .running
+        }
+    }
+
+    /// Hands the finished position to the consumer, once per batch rather than per event.
+    private func storeProgress() {
+        state.withLock { state in
+            guard state.lifecycle != .revoked, let next = state.offsets.takeStore() else { return }
+            control.storeOffsets([TopicPartitionOffset(topicPartition, offset: next)])
+        }
+    }
+
+    // MARK: One record
+
+    enum RecordOutcome: Equatable {
+        /// Processed, or given up on and dead-lettered: the offset may be committed.
+        case finished
+        /// Not finished (revoked, shutting down, halted): the offset must not be committed.
+        case abandoned
+    }
+
+    private func handle(_ record: KafkaRecord, decoder: EnrichedEventDecoder) async -> RecordOutcome {
+        guard let value = record.value else {
+            statistics.addInvalid()
+            return await giveUp(record, failure: .tombstone, message: "the record has a null value (tombstone)", attempts: 0, firstFailure: Date())
+        }
+        let event: EnrichedEvent
+        do {
+            event = try decoder.decode(value)
+        } catch {
+            statistics.addInvalid()
+            return await giveUp(record, failure: FailureClass(error.errorClass), message: error.description, attempts: 0, firstFailure: Date())
+        }
+        return await process(event, record)
+    }
+
+    private func process(_ event: EnrichedEvent, _ record: KafkaRecord) async -> RecordOutcome {
+        var attempt = 1
+        var firstFailure: Date?
+        while true {
+            do {
+                let context = ProcessingContext(topicPartition: topicPartition, offset: record.offset, attempt: attempt, logger: logger)
+                try await processor.process(event, context: context)
+                statistics.addProcessed(1)
+                if attempt > 1 { clearPause(.retryBackoff) }
+                return .finished
+            } catch {
+                statistics.addFailedAttempt()
+                let now = Date()
+                let first = firstFailure ?? now
+                firstFailure = first
+                if isRevoked { return .abandoned }
+                if let rejection = error as? PermanentProcessingError {
+                    if attempt > 1 { clearPause(.retryBackoff) }
+                    return await giveUp(record, failure: .processingRejected, message: rejection.description, attempts: attempt, firstFailure: first)
+                }
+                guard attempt < settings.retryPolicy.maxAttempts else {
+                    if attempt > 1 { clearPause(.retryBackoff) }
+                    return await giveUp(record, failure: .processingFailed, message: "\(error)", attempts: attempt, firstFailure: first)
+                }
+                let delay = settings.retryPolicy.delay(afterAttempt: attempt)
+                logger.warning(
+                    "Processing failed, will retry",
+                    metadata: metadata(record, [
+                        "attempt": "\(attempt)", "max_attempts": "\(settings.retryPolicy.maxAttempts)",
+                        "retry_in": "\(delay)", "error": "\(error)",
+                    ])
+                )
+                setPause(.retryBackoff)
+                guard await wait(delay) else { return .abandoned }
+                attempt += 1
+            }
+        }
+    }
+
+    /// Sends `record` to the dead-letter sink — retrying, with the partition paused, until it is written —
+    /// or halts the partition when dead-lettering is disabled.
+    private func giveUp(_ record: KafkaRecord, failure: FailureClass, message: String, attempts: Int, firstFailure: Date) async -> RecordOutcome {
+        guard let deadLetters else { return await halt(record, failure: failure, message: message) }
+        let letter = DeadLetter(record: record, failure: failure, message: message, attempts: attempts, firstFailure: firstFailure, lastFailure: Date())
+        var sendAttempt = 1
+        while true {
+            do {
+                try await deadLetters.send(letter)
+                statistics.addDeadLettered()
+                if sendAttempt > 1 { clearPause(.deadLetterUnavailable) }
+                logger.error(
+                    "Message dead-lettered: \(message)",
+                    metadata: metadata(record, ["error_class": "\(failure)", "attempts": "\(attempts)"])
+                )
+                return .finished
+            } catch {
+                if isRevoked { return .abandoned }
+                let delay = settings.deadLetterBackoff.delay(afterAttempt: sendAttempt)
+                logger.error(
+                    "Cannot write to the dead-letter topic; the partition waits and tries again",
+                    metadata: metadata(record, ["error_class": "\(failure)", "error": "\(error)", "retry_in": "\(delay)"])
+                )
+                setPause(.deadLetterUnavailable)
+                guard await wait(delay) else { return .abandoned }
+                sendAttempt += 1
+            }
+        }
+    }
+
+    /// Dead-lettering is disabled and this record cannot be processed: stop the partition where it is,
+    /// visibly, rather than skip the record. It stays stopped until revoked or the service stops.
+    private func halt(_ record: KafkaRecord, failure: FailureClass, message: String) async -> RecordOutcome {
+        statistics.addHalted()
+        setPause(.halted)
+        repeat {
+            logger.error(
+                "Partition stopped: the message cannot be processed and dead-lettering is disabled (DLQ_ENABLED=false). Fix the cause or enable the dead-letter topic, then restart.",
+                metadata: metadata(record, ["error_class": "\(failure)", "error": "\(message)"])
+            )
+        } while await wait(settings.haltReminderInterval)
+        return .abandoned
+    }
+
+    // MARK: Helpers
+
+    private var isRevoked: Bool { state.withLock { $0.lifecycle == .revoked } }
+
+    /// Sleeps for `delay`; returns false when the partition stopped or was revoked meanwhile.
+    private func wait(_ delay: Duration) async -> Bool {
+        let proceed = state.withLock { state -> Bool in
+            guard state.lifecycle == .running else { return false }
+            state.isWaitingOnBackoff = true
+            return true
+        }
+        guard proceed else { return false }
+        let slept = (try? await Task.sleep(for: delay)) != nil
+        return state.withLock { state in
+            state.isWaitingOnBackoff = false
+            return slept && state.lifecycle == .running
+        }
+    }
+
+    private func setPause(_ reason: PauseReason) {
+        state.withLock { apply($0.addPauseReason(reason)) }
+    }
+
+    private func clearPause(_ reason: PauseReason) {
+        state.withLock { apply($0.removePauseReason(reason)) }
+    }
+
+    /// Issues a pause/resume request. Must be called with the state lock held (see `PartitionState`).
+    private func apply(_ change: PartitionState.FetchChange) {
+        switch change {
+        case .none: break
+        case .pause: control.pause([topicPartition])
+        case .resume: control.resume([topicPartition])
+        }
+    }
+
+    private func metadata(_ record: KafkaRecord, _ extra: Logger.Metadata) -> Logger.Metadata {
+        var metadata: Logger.Metadata = [
+            "topic": "\(record.topicPartition.topic)",
+            "partition": "\(record.topicPartition.partition)",
+            "offset": "\(record.offset)",
+        ]
+        metadata.merge(extra) { _, new in new }
+        return metadata
+    }
+}
