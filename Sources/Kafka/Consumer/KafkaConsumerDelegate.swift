@@ -10,6 +10,16 @@
 ///   was requested before it (so no stale request survives a rebalance). The offsets that
 ///   `partitionsRevoked` returns are stored before the partitions are given up, so auto-commit (or the
 ///   explicit commit in manual mode) commits them as the partitions are revoked.
+/// - The consumer's request methods (`storeOffsets`, `pause`, `resume`, `commit`, `stopDelivery`, `close`)
+///   may be called from inside any delegate method; they are queued and applied before the next poll.
+///   Requests made inside `willRevoke` are applied before the partitions are given up.
+/// - `pause` takes effect at the next poll: the batch being polled when it was requested may still carry
+///   records of the paused partition. After `resume`, delivery continues right after the last record
+///   delivered for that partition (no gap, no duplicate).
+/// - After `stopDelivery()`, `didReceive` is not called again; `willRevoke` still is (at close).
+/// - `didReceive` is never called with an empty array. While the delegate runs, the consumer does not
+///   poll: a slow delegate delays every partition (and, beyond `max.poll.interval.ms`, gets the member
+///   evicted from the group).
 public protocol KafkaConsumerDelegate: AnyObject, Sendable {
     /// Partitions newly assigned to this member (the whole assignment for EAGER rebalancing, the
     /// added partitions for COOPERATIVE).

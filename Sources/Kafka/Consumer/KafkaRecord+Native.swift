@@ -16,6 +16,7 @@ struct NativeRecordReader {
     /// Topic handle (`rd_kafka_topic_t *`) -> its name, both as a Swift string for records and as C bytes
     /// to verify the entry: librdkafka could reuse an address for another topic after destroying a handle.
     private var topicNames: [OpaquePointer: (name: String, cName: ContiguousArray<CChar>)] = [:]
+    private var lastTopic: (handle: OpaquePointer, name: String, cName: ContiguousArray<CChar>)?
 
     /// Copies one message that has no error. The native message stays owned by the caller.
     mutating func record(from message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaRecord {
@@ -63,13 +64,21 @@ struct NativeRecordReader {
 
     private mutating func topicName(of topicHandle: OpaquePointer?) -> String {
         guard let topicHandle, let cName = rd_kafka_topic_name(topicHandle) else { return "" }
-        if let cached = topicNames[topicHandle],
-            cached.cName.withUnsafeBufferPointer({ strcmp($0.baseAddress!, cName) == 0 })
-        {
+        // Consecutive messages mostly share a topic: check the last one before hashing.
+        if let last = lastTopic, last.handle == topicHandle, Self.matches(last.cName, cName) {
+            return last.name
+        }
+        if let cached = topicNames[topicHandle], Self.matches(cached.cName, cName) {
+            lastTopic = (topicHandle, cached.name, cached.cName)
             return cached.name
         }
         let name = String(cString: cName)
         topicNames[topicHandle] = (name, name.utf8CString)
+        lastTopic = (topicHandle, name, name.utf8CString)
         return name
+    }
+
+    private static func matches(_ cached: ContiguousArray<CChar>, _ cName: UnsafePointer<CChar>) -> Bool {
+        cached.withUnsafeBufferPointer { strcmp($0.baseAddress!, cName) == 0 }
     }
 }
