@@ -264,6 +264,17 @@ import Testing
         #expect(second.delegate.observed.overlappingCalls == 0)
     }
 
+    @Test func cancellingTheRunTaskClosesTheConsumer() async throws {
+        let broker = try MockBroker(topics: ["events": 2])
+        let running = try RunningConsumer(Self.configuration(broker, group: Self.uniqueGroup()), topics: ["events"])
+        #expect(await running.delegate.wait { !$0.assigned.isEmpty })
+        running.run.cancel()
+        let outcome = await running.run.value
+        #expect((try? outcome.get()) != nil, "run() returns normally after a cancellation-triggered close")
+        #expect(!running.delegate.observed.revoked.isEmpty, "the close revoked the assignment")
+        #expect(running.consumer.assignment.isEmpty)
+    }
+
     @Test func partitionCountAnswersKnownAndUnknownTopics() async throws {
         let broker = try MockBroker(topics: ["events": 5])
         let consumer = try KafkaConsumer(
