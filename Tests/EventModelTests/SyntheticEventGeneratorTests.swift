@@ -31,9 +31,12 @@ import Testing
             users.insert(userID)
             let eventID = try #require(object["event_id"] as? String)
             #expect(UUID(uuidString: eventID) != nil)
-            #expect(UUID(uuidString: try #require(object["request_id"] as? String)) != nil)
-            #expect(SyntheticEventGenerator.eventTypes.contains(try #require(object["event_type"] as? String)))
-            let timestamp = try #require(EventTimestamp(rfc3339: try #require(object["timestamp"] as? String)))
+            let requestID = try #require(object["request_id"] as? String)
+            #expect(UUID(uuidString: requestID) != nil)
+            let eventType = try #require(object["event_type"] as? String)
+            #expect(SyntheticEventGenerator.eventTypes.contains(eventType))
+            let timestampText = try #require(object["timestamp"] as? String)
+            let timestamp = try #require(EventTimestamp(rfc3339: timestampText))
             if let previousTimestamp {
                 #expect(timestamp.secondsSinceEpoch >= previousTimestamp.secondsSinceEpoch)
             }
@@ -43,7 +46,8 @@ import Testing
             #expect(client["user_agent"] is String)
             let processing = try #require(object["processing_info"] as? [String: Any])
             #expect(processing["processing_ms"] is Int)
-            #expect(EventTimestamp(rfc3339: try #require(processing["received_at"] as? String)) != nil)
+            let receivedAt = try #require(processing["received_at"] as? String)
+            #expect(EventTimestamp(rfc3339: receivedAt) != nil)
         }
         let averageSize = totalBytes / count
         #expect((550...850).contains(averageSize), "average event size \(averageSize) bytes")
