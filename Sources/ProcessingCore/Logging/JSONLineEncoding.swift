@@ -62,12 +62,12 @@ enum JSONLineEncoding {
     /// Appends metadata as a JSON object with sorted keys.
     static func appendObject(_ metadata: Logger.Metadata, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "{"))
-        for (index, key) in metadata.keys.sorted().enumerated() {
+        // Sorting the pairs (not the keys, then looking each up again) saves a hash per entry.
+        for (index, entry) in metadata.sorted(by: { $0.key < $1.key }).enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            appendString(key, to: &bytes)
+            appendString(entry.key, to: &bytes)
             bytes.append(UInt8(ascii: ":"))
-            // The key comes from the dictionary's own keys, so the look-up always succeeds.
-            if let value = metadata[key] { appendValue(value, to: &bytes) }
+            appendValue(entry.value, to: &bytes)
         }
         bytes.append(UInt8(ascii: "}"))
     }

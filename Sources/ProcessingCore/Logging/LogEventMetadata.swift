@@ -9,6 +9,11 @@ enum LogEventMetadata {
         provider: Logger.MetadataProvider?,
         event: LogEvent
     ) -> Logger.Metadata {
+        // The common case (a plain logger, metadata only at the call site) needs no new dictionary:
+        // building one re-hashes every key, which was the largest cost of a log line when measured.
+        if handler.isEmpty, provider == nil, event.error == nil {
+            return event.metadata ?? [:]
+        }
         var merged = handler
         if let provided = provider?.get(), !provided.isEmpty {
             merged.merge(provided) { _, new in new }

@@ -49,8 +49,7 @@ public struct TextLogHandler: LogHandler {
         line.append(contentsOf: UnsafeBufferPointer(start: levelName.utf8Start, count: levelName.utf8CodeUnitCount))
         line.append(contentsOf: " - ".utf8)
         line.append(contentsOf: event.message.description.utf8)
-        for key in merged.keys.sorted() {
-            guard let value = merged[key] else { continue }
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
             line.append(UInt8(ascii: " "))
             line.append(contentsOf: key.utf8)
             line.append(UInt8(ascii: "="))
