@@ -61,8 +61,13 @@ trap stop_broker EXIT
 
 # mock-kafka serves until its stdin reaches EOF. A fifo whose write end this script holds open (fd 3)
 # keeps it running exactly as long as this script, and needs no leftover `sleep` process.
+# It runs in its own session (setsid, where available): Ctrl-C signals the terminal's whole foreground
+# process group, and mock-kafka handles SIGINT by stopping, so without this the broker would vanish while
+# the service is still committing its final offsets.
 mkfifo "$WORK_DIR/broker-stdin"
-"$BIN/mock-kafka" --brokers 1 --topic "$TOPIC:$PARTITIONS" --topic "$TOPIC.dlq:$PARTITIONS" \
+own_session=()
+if command -v setsid >/dev/null 2>&1; then own_session=(setsid); fi
+"${own_session[@]}" "$BIN/mock-kafka" --brokers 1 --topic "$TOPIC:$PARTITIONS" --topic "$TOPIC.dlq:$PARTITIONS" \
     <"$WORK_DIR/broker-stdin" >"$WORK_DIR/broker-stdout" 2>"$WORK_DIR/broker.log" &
 MOCK_PID=$!
 exec 3>"$WORK_DIR/broker-stdin"
