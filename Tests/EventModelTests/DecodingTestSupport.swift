@@ -68,6 +68,33 @@ enum DecodingTestSupport {
         return hasTrailingComma(bytes)
     }
 
+    /// True if JSON text has a number (outside strings) that overflows a Double or underflows it to zero.
+    static func containsNumberBeyondDouble(_ bytes: [UInt8]) -> Bool {
+        var inString = false
+        var escaped = false
+        var number = ""
+        func numberIsBeyondDouble() -> Bool {
+            defer { number = "" }
+            guard !number.isEmpty, let value = Double(number) else { return false }
+            let mantissa = number.prefix { $0 != "e" && $0 != "E" }
+            return value.isInfinite || (value == 0 && mantissa.contains { ("1"..."9").contains($0) })
+        }
+        for byte in bytes {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            let character = Character(Unicode.Scalar(byte))
+            if "0123456789+-.eE".contains(character) {
+                number.append(character)
+            } else {
+                if numberIsBeyondDouble() { return true }
+                if byte == UInt8(ascii: "\"") { inString = true }
+            }
+        }
+        return numberIsBeyondDouble()
+    }
+
     /// True if a `,` is followed (after whitespace) by `}` or `]` outside strings.
     static func hasTrailingComma(_ bytes: [UInt8]) -> Bool {
         var inString = false

@@ -20,9 +20,10 @@
 ///   Foundation's limit is 512.
 /// - Only UTF-8 input. Foundation also detects and transcodes UTF-16 and UTF-32.
 /// - Numbers in `event_data` are not range-checked (they stay text); the reference model, which decodes
-///   `event_data` into a tree of `Double`s, rejects e.g. `1e400` or `1e-400` there.
-/// - `processing_ms` written with a fraction or exponent must be below 2^53 in magnitude (see
-///   `EventDocumentParser.integerValue`).
+///   `event_data` into a tree of `Double`s, rejects e.g. `1e400` or `1e-400` there as invalid JSON.
+/// - A `processing_ms` that is not a whole number fitting in `Int` is `wrong_type` here; Foundation calls
+///   the whole (valid) document invalid JSON. Written with a fraction or exponent it must also be below
+///   2^53 in magnitude, where Foundation switches to `Decimal` (see `EventDocumentParser.integerValue`).
 /// - Unlike Foundation, never traps: it is safe on any input.
 public struct EnrichedEventDecoder: Sendable {
     /// Default nesting limit: generous for event payloads, small enough to bound stack use and work.
