@@ -92,8 +92,10 @@ private func errorCallback(
         context.logger.critical("Producer failed fatally; it cannot send any more", metadata: ["error": "\(error)"])
         return
     }
-    // librdkafka reconnects and retries on its own: these are worth knowing, not acting on.
-    context.logger.warning("Producer error", metadata: ["error": "\(error)"])
+    // librdkafka reconnects and retries on its own: these are worth knowing, not acting on. A lost
+    // connection is already logged by librdkafka itself (facility FAIL), so it is not repeated above debug.
+    let level: Logger.Level = error.code == RD_KAFKA_RESP_ERR__TRANSPORT.rawValue ? .debug : .warning
+    context.logger.log(level: level, "Producer error", metadata: ["error": "\(error)"])
 }
 
 private func logCallback(
