@@ -28,14 +28,19 @@ enum NativeClient {
         for (name, value) in properties {
             if rd_kafka_conf_set(configuration, name, value, &errorText, errorText.count) != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(configuration)
-                throw LibrdkafkaError("\(name)=\(value): \(String(cString: errorText))")
+                throw LibrdkafkaError("\(name)=\(value): \(Self.text(errorText))")
             }
         }
         // On success rd_kafka_new takes ownership of the configuration; on failure it stays ours.
         guard let handle = rd_kafka_new(RD_KAFKA_CONSUMER, configuration, &errorText, errorText.count) else {
             rd_kafka_conf_destroy(configuration)
-            throw LibrdkafkaError("rd_kafka_new: \(String(cString: errorText))")
+            throw LibrdkafkaError("rd_kafka_new: \(Self.text(errorText))")
         }
         return handle
+    }
+
+    /// The NUL-terminated text librdkafka wrote into an error buffer.
+    private static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

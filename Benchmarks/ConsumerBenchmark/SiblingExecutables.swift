@@ -10,7 +10,8 @@ struct SiblingExecutables: Sendable {
     var processingService: String
     var consumerBenchmark: String
 
-    static func locate() throws -> SiblingExecutables {
+    /// - Parameter includingService: whether processing-service must be there too (not for a raw-only run).
+    static func locate(includingService: Bool) throws -> SiblingExecutables {
         let selfPath = try currentExecutablePath()
         let directory = (selfPath as NSString).deletingLastPathComponent
         let siblings = SiblingExecutables(
@@ -19,7 +20,8 @@ struct SiblingExecutables: Sendable {
             eventProducer: directory + "/event-producer",
             processingService: directory + "/processing-service",
             consumerBenchmark: selfPath)
-        for path in [siblings.mockKafka, siblings.eventProducer, siblings.processingService]
+        let required = [siblings.mockKafka, siblings.eventProducer] + (includingService ? [siblings.processingService] : [])
+        for path in required
         where !FileManager.default.isExecutableFile(atPath: path) {
             throw BenchmarkError(
                 "\(path) not found: build every product first (scripts/benchmark.sh does: swift build -c release)")
