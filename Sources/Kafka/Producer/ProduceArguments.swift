@@ -38,6 +38,7 @@ extension ProducerRecord {
                             if let opaque {
                                 append(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = opaque }
                             }
+                            // Never nil: the allocation has at least one byte. Not data from the wire.
                             var cursor = headerStorage.baseAddress!
                             for header in headers {
                                 let name = UnsafeRawPointer(cursor).assumingMemoryBound(to: CChar.self)
