@@ -31,9 +31,13 @@ struct Run: AsyncParsableCommand {
         }
 
         LoggingSetup.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
-        var logger = Logger(label: LoggingSetup.serviceLoggerLabel)
-        logger[metadataKey: "service_version"] = .string(ServiceVersion.current)
-        logger.info("Starting Processing Service...", metadata: configuration.logMetadata)
+        // No logger-level metadata: every processed event logs through this logger, and handler metadata
+        // would be merged into each of those lines. The version goes on the start-up line instead.
+        let logger = Logger(label: LoggingSetup.serviceLoggerLabel)
+        logger.info(
+            "Starting Processing Service...",
+            metadata: configuration.logMetadata.merging(["service_version": .string(ServiceVersion.current)]) { $1 }
+        )
 
         do {
             try await ProcessingServiceApp(configuration: configuration, logger: logger).run()

@@ -95,13 +95,15 @@ struct LoggingHandlerTests {
         logger.info("Processing event: page_view", metadata: ["user_id": "user-123", "partition": .stringConvertible(3)])
         logger.warning("Starting Processing Service...")
         logger.error("Invalid event", metadata: ["reason": "not valid JSON", "empty": ""])
+        logger.info("Nested", metadata: ["properties": ["client.id": "a b"], "list": ["x", "y"]])
         let lines = writer.lines
-        try #require(lines.count == 3)
+        try #require(lines.count == 4)
         let prefix = #/(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) - ProcessingService - /#
         let first = try #require(lines[0].prefixMatch(of: prefix), "\(lines[0])")
         #expect(lines[0][first.range.upperBound...] == "INFO - Processing event: page_view partition=3 user_id=user-123")
         #expect(lines[1].hasSuffix(" - ProcessingService - WARNING - Starting Processing Service..."))
         #expect(lines[2].hasSuffix(#" - ERROR - Invalid event empty="" reason="not valid JSON""#))
+        #expect(lines[3].hasSuffix(#" - INFO - Nested list=["x","y"] properties={"client.id":"a b"}"#))
     }
 
     @Test("filtered levels write nothing and never render the message")

@@ -6,7 +6,8 @@ import Logging
 ///
 /// The time is local (as Python's logging printed it), the level upper-case, and metadata follows as
 /// ` key=value` pairs sorted by key. A value containing spaces, quotes, `=` or control characters is
-/// written as a JSON string literal (`reason="not valid JSON"`) so each line still splits unambiguously.
+/// written as a JSON string literal (`reason="not valid JSON"`), and nested dictionaries and arrays as
+/// compact JSON, so each line still splits unambiguously.
 public struct TextLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
@@ -73,12 +74,18 @@ public struct TextLogHandler: LogHandler {
     }
 
     private static func appendValue(_ value: Logger.MetadataValue, to line: inout [UInt8]) {
-        let text: String =
-            switch value {
-            case .string(let string): string
-            case .stringConvertible(let convertible): convertible.description
-            case .dictionary, .array: value.description
-            }
+        let text: String
+        switch value {
+        case .string(let string):
+            text = string
+        case .stringConvertible(let convertible):
+            text = convertible.description
+        case .dictionary, .array:
+            // Nested values as compact JSON (`kafka_properties={"client.id":"a"}`): self-delimiting and
+            // readable, where swift-log's own rendering (`["client.id": a]`) would need quoting again.
+            JSONLineEncoding.appendValue(value, to: &line)
+            return
+        }
         let needsQuoting = text.isEmpty || text.utf8.contains { byte in
             byte <= 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "=") || byte == 0x7F
         }
