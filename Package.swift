@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "mock-kafka", targets: ["MockKafka"]),
         .executable(name: "event-producer", targets: ["EventProducer"]),
         .executable(name: "consumer-benchmark", targets: ["ConsumerBenchmark"]),
+        .executable(name: "decode-benchmark", targets: ["DecodeBenchmark"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "EventModel", targets: ["EventModel"]),
         .library(name: "ProcessingCore", targets: ["ProcessingCore"]),
@@ -82,6 +83,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/ConsumerBenchmark"
+        ),
+        // Decode-only micro-benchmark (issue 4): EnrichedEventDecoder against Foundation's JSONDecoder.
+        .executableTarget(
+            name: "DecodeBenchmark",
+            dependencies: [
+                "EventModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/DecodeBenchmark"
         ),
         // Helpers shared by the test targets: starting the mock broker process, locating built tools.
         .target(
