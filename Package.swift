@@ -42,6 +42,8 @@ let package = Package(
             name: "ProcessingCore",
             dependencies: [
                 "Kafka",
+                // Only for the dead-letter replay's watermark/committed-offset query (DeadLetterReplayRangeQuery).
+                "CRdKafka",
                 "EventModel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
