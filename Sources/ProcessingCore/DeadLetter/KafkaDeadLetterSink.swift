@@ -19,6 +19,8 @@ public final class KafkaDeadLetterSink: DeadLetterSink {
         // Confirmed and never duplicated by producer retries: the source offset is stored only after this.
         configuration["enable.idempotence"] = "true"
         configuration["acks"] = "all"
+        // Each send is awaited by a paused partition: don't make it wait for a batch to fill.
+        if configuration["linger.ms"] == nil { configuration["linger.ms"] = "0" }
         self.topic = topic
         self.producer = try KafkaProducer(configuration: configuration, logger: logger)
         self.consumerGroup = consumerGroup
