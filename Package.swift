@@ -35,8 +35,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // 16-bytes-at-a-time string scanning (SSE2/NEON) for EventModel's decoder; header-only, inlined.
+        .target(name: "CEventJSON"),
         // The EnrichedEvent schema, its fast validating decoder and a synthetic event generator.
-        .target(name: "EventModel"),
+        .target(name: "EventModel", dependencies: ["CEventJSON"]),
         // Configuration, logging, retry policy, offset tracking, processing pipeline, dead letters.
         .target(
             name: "ProcessingCore",
