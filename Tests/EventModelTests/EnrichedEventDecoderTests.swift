@@ -320,7 +320,8 @@ import Testing
         ]
         for (scope, fields) in scopes {
             for field in fields {
-                var bytes = Array(field.key.utf8) + [UInt8](repeating: 0, count: 24)
+                // Bytes after the key are arbitrary (closing quote, colon, value): matching must ignore them.
+                var bytes = Array(field.key.utf8) + [UInt8](repeating: 0xAA, count: 24)
                 let words = bytes.withUnsafeBytes { ($0.loadUnaligned(as: UInt64.self), $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) }
                 #expect(
                     EventField.match(scope: scope, length: field.key.utf8.count, word0: words.0, word1: words.1, byte16: bytes[16])

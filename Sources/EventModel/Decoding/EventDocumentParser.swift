@@ -162,15 +162,12 @@ struct EventDocumentParser {
             return matchEscaped(key, scope: scope)
         }
         let length = key.count
-        guard length >= 7, length <= 17 else { return nil }
-        // Reads up to 17 bytes from the key's start: within the payload plus its zero padding.
+        // Reads 17 bytes from the key's start: within the payload plus its zero padding.
         let pointer = UnsafeRawPointer(scanner.base + Int(key.start))
-        let word0 = UInt64(littleEndian: pointer.loadUnaligned(as: UInt64.self))
-        let word1 = UInt64(littleEndian: pointer.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
         return EventField.match(
             scope: scope, length: length,
-            word0: length >= 8 ? word0 : word0 & ((1 &<< UInt64(length &* 8)) &- 1),
-            word1: length >= 16 ? word1 : length <= 8 ? 0 : word1 & ((1 &<< UInt64((length &- 8) &* 8)) &- 1),
+            word0: UInt64(littleEndian: pointer.loadUnaligned(as: UInt64.self)),
+            word1: UInt64(littleEndian: pointer.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
             byte16: pointer.load(fromByteOffset: 16, as: UInt8.self))
     }
 

@@ -66,10 +66,11 @@ enum EventField: UInt8, CaseIterable, Sendable {
 
     /// Identifies a key within `scope` from its unescaped UTF-8 bytes, without creating a `String`.
     ///
-    /// `words` are the key's first 16 bytes as two little-endian words, zero beyond `length`; `byte16` is the
-    /// 17th byte (only `screen_resolution` is longer than 16). The constants are those words for each key
-    /// (checked against ``key`` by the tests); comparing two integers per key is what keeps matching ~20 keys
-    /// per event cheap enough for the 1M events/s budget.
+    /// `word0`/`word1` are the key's bytes 0-7 and 8-15 as little-endian words and `byte16` its 17th byte
+    /// (only `screen_resolution` is longer than 16); bytes beyond `length` may hold anything (the closing
+    /// quote, what follows) and are masked off here, with a constant mask per length. The constants are
+    /// those words for each key (checked against ``key`` by the tests); two integer comparisons per key are
+    /// what keeps matching ~20 keys per event cheap enough for the decoder's budget.
     @inline(__always)
     static func match(
         scope: Scope, length: Int, word0: UInt64, word1: UInt64, byte16: UInt8
@@ -77,29 +78,30 @@ enum EventField: UInt8, CaseIterable, Sendable {
         switch scope {
         case .event:
             switch length {
-            case 7: return word0 == 0x0064_695F_7265_7375 ? .userID : nil
+            case 7: return word0 & 0x00FF_FFFF_FFFF_FFFF == 0x0064_695F_7265_7375 ? .userID : nil
             case 8:
                 if word0 == 0x6469_5F74_6E65_7665 { return .eventID }
                 if word0 == 0x6C72_755F_6567_6170 { return .pageURL }
                 return nil
-            case 9: return word0 == 0x6D61_7473_656D_6974 && word1 == 0x70 ? .timestamp : nil
+            case 9: return word0 == 0x6D61_7473_656D_6974 && word1 & 0xFF == 0x70 ? .timestamp : nil
             case 10:
-                switch (word0, word1) {
+                switch (word0, word1 & 0xFFFF) {
                 case (0x5F74_7365_7571_6572, 0x6469): return .requestID
                 case (0x7974_5F74_6E65_7665, 0x6570): return .eventType
                 case (0x5F6E_6F69_7373_6573, 0x6469): return .sessionID
                 case (0x6164_5F74_6E65_7665, 0x6174): return .eventData
                 default: return nil
                 }
-            case 11: return word0 == 0x695F_746E_6569_6C63 && word1 == 0x6F_666E ? .clientInfo : nil
-            case 12: return word0 == 0x5F65_6369_7672_6573 && word1 == 0x6F66_6E69 ? .serviceInfo : nil
+            case 11: return word0 == 0x695F_746E_6569_6C63 && word1 & 0xFF_FFFF == 0x6F_666E ? .clientInfo : nil
+            case 12: return word0 == 0x5F65_6369_7672_6573 && word1 & 0xFFFF_FFFF == 0x6F66_6E69 ? .serviceInfo : nil
             case 15:
-                return word0 == 0x6973_7365_636F_7270 && word1 == 0x006F_666E_695F_676E ? .processingInfo : nil
+                return word0 == 0x6973_7365_636F_7270 && word1 & 0x00FF_FFFF_FFFF_FFFF == 0x006F_666E_695F_676E
+                    ? .processingInfo : nil
             default: return nil
             }
         case .clientInfo:
             switch length {
-            case 10: return word0 == 0x6567_615F_7265_7375 && word1 == 0x746E ? .userAgent : nil
+            case 10: return word0 == 0x6567_615F_7265_7375 && word1 & 0xFFFF == 0x746E ? .userAgent : nil
             case 17:
                 return word0 == 0x725F_6E65_6572_6373 && word1 == 0x6F69_7475_6C6F_7365
                     && byte16 == UInt8(ascii: "n") ? .screenResolution : nil
@@ -108,17 +110,19 @@ enum EventField: UInt8, CaseIterable, Sendable {
             }
         case .serviceInfo:
             switch length {
-            case 12: return word0 == 0x5F65_6369_7672_6573 && word1 == 0x656D_616E ? .serviceName : nil
+            case 12: return word0 == 0x5F65_6369_7672_6573 && word1 & 0xFFFF_FFFF == 0x656D_616E ? .serviceName : nil
             case 15:
-                return word0 == 0x5F65_6369_7672_6573 && word1 == 0x006E_6F69_7372_6576 ? .serviceVersion : nil
-            case 11: return word0 == 0x6D6E_6F72_6976_6E65 && word1 == 0x74_6E65 ? .environment : nil
+                return word0 == 0x5F65_6369_7672_6573 && word1 & 0x00FF_FFFF_FFFF_FFFF == 0x006E_6F69_7372_6576
+                    ? .serviceVersion : nil
+            case 11: return word0 == 0x6D6E_6F72_6976_6E65 && word1 & 0xFF_FFFF == 0x74_6E65 ? .environment : nil
             default: return nil
             }
         case .processingInfo:
             switch length {
-            case 11: return word0 == 0x6465_7669_6563_6572 && word1 == 0x74_615F ? .receivedAt : nil
-            case 12: return word0 == 0x6573_7365_636F_7270 && word1 == 0x7461_5F64 ? .processedAt : nil
-            case 13: return word0 == 0x6973_7365_636F_7270 && word1 == 0x73_6D5F_676E ? .processingMs : nil
+            case 11: return word0 == 0x6465_7669_6563_6572 && word1 & 0xFF_FFFF == 0x74_615F ? .receivedAt : nil
+            case 12: return word0 == 0x6573_7365_636F_7270 && word1 & 0xFFFF_FFFF == 0x7461_5F64 ? .processedAt : nil
+            case 13:
+                return word0 == 0x6973_7365_636F_7270 && word1 & 0xFF_FFFF_FFFF == 0x73_6D5F_676E ? .processingMs : nil
             default: return nil
             }
         }
