@@ -7,8 +7,9 @@
 ///
 /// The rules follow swift-configuration's parser (`#` comment lines and blank lines skipped, split at the
 /// first `=`, name and value trimmed), plus what `.env` files written for docker compose and
-/// python-dotenv (which the original service used) contain: an optional `export ` prefix, and one pair of
-/// matching surrounding quotes removed from the value (`KEY="a b"` → `a b`). Unlike swift-configuration,
+/// python-dotenv (which the original service used) contain: an optional `export ` prefix, a quoted value
+/// taken from inside its quotes (`KEY="a b"` → `a b`, no escape sequences), and a trailing comment after
+/// an unquoted value dropped (`KEY=debug  # verbose` → `debug`; a `#` not preceded by a space is kept). Unlike swift-configuration,
 /// which drops malformed lines silently, a line that is not `NAME=value` is an error naming its line
 /// number, so a typo in the file does not silently fall back to a default.
 public struct DotEnvFile: Sendable, Equatable {
@@ -53,12 +54,22 @@ public struct DotEnvFile: Sendable, Equatable {
         self.variables = variables
     }
 
-    /// Removes one pair of matching surrounding single or double quotes.
+    /// The value proper: the text inside its quotes if quoted, else the text before an inline comment.
     private static func unquoted(_ value: Substring) -> Substring {
-        guard value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first else {
-            return value
+        if let quote = value.first, quote == "\"" || quote == "'" {
+            let rest = value.dropFirst()
+            // An unbalanced quote is not a quoted value: keep it as written.
+            guard let closing = rest.firstIndex(of: quote) else { return value }
+            return rest[..<closing]
         }
-        return value.dropFirst().dropLast()
+        var previous: Character = "="  // `KEY=#abc` is the value `#abc`: a comment needs a space before it
+        for index in value.indices {
+            if value[index] == "#", previous == " " || previous == "\t" {
+                return value[..<index].trimmingWhitespace()
+            }
+            previous = value[index]
+        }
+        return value
     }
 }
 
