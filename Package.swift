@@ -100,14 +100,17 @@ let package = Package(
         // Helpers shared by the test targets: starting the mock broker process, locating built tools.
         .target(
             name: "TestSupport",
-            dependencies: ["Kafka", "EventModel"]
+            dependencies: ["Kafka", "EventModel", "CRdKafka"]
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", "MockKafka"]),
         .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
         .testTarget(name: "ProcessingCoreTests", dependencies: ["ProcessingCore", "TestSupport"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["ProcessingCore", "TestSupport", "ProcessingService", "MockKafka", "EventProducer"]
+            dependencies: [
+                "ProcessingCore", "TestSupport", "ProcessingService", "MockKafka", "EventProducer",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
         ),
         // Static checks of Dockerfile, docker-compose.yml, README, env.example and scripts (no Docker here).
         .testTarget(name: "PackagingTests"),
