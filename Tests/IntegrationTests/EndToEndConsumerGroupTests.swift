@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+import TestSupport
+
+extension ServiceEndToEndTests {
+    /// Several instances of the service in one consumer group.
+    @Suite("consumer group")
+    struct ConsumerGroup {
+        static let topic = ServiceEndToEndTests.topic
+        static let partitionCount = ServiceEndToEndTests.partitionCount
+
+        @Test("two instances in one group (cooperative-sticky) split the partitions and together process every event once")
+        func twoInstancesSplitThePartitions() async throws {
+            let broker = try ServiceEndToEndTests.startBroker()
+            defer { broker.stop() }
+            let group = uniqueGroupID("two-instances")
+            let environment = ServiceProcess.environment(broker: broker, topic: Self.topic, groupID: group)
+
+            let first = try ServiceProcess(name: "service-a", environment: environment)
+            try await first.waitUntil("all partitions assigned to the first instance") { $0.assignment.count == Self.partitionCount }
+            let second = try ServiceProcess(name: "service-b", environment: environment)
+            // Cooperative rebalancing: the first instance gives some partitions up, the second gets them.
+            try await eventually("the partitions split between the two", details: { "a: \(first.assignment), b: \(second.assignment)" }) {
+                !first.assignment.isEmpty && !second.assignment.isEmpty
+                    && first.assignment.isDisjoint(with: second.assignment)
+                    && first.assignment.union(second.assignment).count == Self.partitionCount
+            }
+            #expect(!first.logLines.contains { $0.message == "Partitions lost" }, "a cooperative handover, not a lost assignment")
+            let assignmentA = first.assignment
+            let assignmentB = second.assignment
+
+            try await EventPublisher.publish(to: broker, topic: Self.topic, count: 3_000)
+            let watermarks = try broker.highWatermarks(topic: Self.topic, partitionCount: Self.partitionCount)
+            try await eventually("every event processed by one of them", details: { "a: \(first.processed) b: \(second.processed)" }) {
+                first.processed.merging(second.processed).missing(below: watermarks).isEmpty
+            }
+            // Both at once, as when a deployment is stopped.
+            first.terminate()
+            second.terminate()
+            #expect(try await first.waitForExit() == .exited(0), "\(first.tail())")
+            #expect(try await second.waitForExit() == .exited(0), "\(second.tail())")
+
+            #expect(first.processed.partitions == assignmentA, "each processes exactly its own partitions")
+            #expect(second.processed.partitions == assignmentB)
+            let together = first.processed.merging(second.processed)
+            #expect(together.isExactlyOnce(upTo: watermarks), "\(together); duplicates \(together.duplicates)")
+            #expect(first.processed.count > 0 && second.processed.count > 0)
+            #expect(try broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The built `processing-service` against a `mock-kafka` cluster in its own process (issue 2, "Tests"):
+/// every event processed, every offset committed, restarts, `--read-from-beginning`, SIGTERM mid-stream.
+///
+/// Which offsets were processed is read from the service's own JSON log (`Processing event:` lines of
+/// the default processor); what was committed is asked of the cluster from outside the group. Every
+/// time limit is a hang bound, never a performance expectation.
+@Suite("processing-service end to end", .serialized)
+struct ServiceEndToEndTests {
+    static let topic = "user-activity-events"
+    static let partitionCount = 6
+
+    /// A mock cluster with the topic and its dead-letter topic.
+    static func startBroker(brokers: Int = 1) throws -> MockBroker {
+        try MockBroker(brokers: brokers, topics: [topic: partitionCount, topic + ".dlq": 1])
+    }
+
+    @Test("10k events on 6 partitions: each processed exactly once; after SIGTERM every committed offset is the high watermark")
+    func processesEveryEventExactlyOnce() async throws {
+        let broker = try Self.startBroker()
+        defer { broker.stop() }
+        try await EventPublisher.publish(to: broker, topic: Self.topic, count: 10_000)
+        let watermarks = try broker.highWatermarks(topic: Self.topic, partitionCount: Self.partitionCount)
+        try #require(watermarks.values.reduce(0, +) == 10_000)
+        #expect(watermarks.values.allSatisfy { $0 > 0 }, "the keys spread over every partition: \(watermarks)")
+
+        let group = uniqueGroupID("exactly-once")
+        let service = try ServiceProcess(environment: ServiceProcess.environment(broker: broker, topic: Self.topic, groupID: group))
+        try await service.waitForProcessed(upTo: watermarks)
+        #expect(try await service.shutDown() == .exited(0), "\(service.tail())")
+
+        let processed = service.processed
+        #expect(processed.count == 10_000)
+        #expect(processed.duplicates.isEmpty, "processed twice: \(processed.duplicates)")
+        #expect(processed.isExactlyOnce(upTo: watermarks), "\(processed)")
+        #expect(processed.outOfOrderPartitions.isEmpty, "order within a partition is kept")
+        #expect(try broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks)
+        #expect(service.errorLines.isEmpty, "\(service.errorLines.map(\.message))")
+        #expect(service.unparsedLines.isEmpty, "every stdout line is a JSON log line: \(service.unparsedLines.prefix(3))")
+        let summary = service.logLines.last { $0.message == "Consumer closed" }
+        #expect(summary?.metadata["processed"] == "10000")
+    }
+
+    @Test("a restart in the same group reprocesses nothing: it starts where the first run committed")
+    func restartReprocessesNothing() async throws {
+        let broker = try Self.startBroker()
+        defer { broker.stop() }
+        let group = uniqueGroupID("restart")
+        let firstWatermarks = try await Self.processEverything(count: 1_200, broker: broker, group: group)
+
+        let restarted = try ServiceProcess(environment: ServiceProcess.environment(broker: broker, topic: Self.topic, groupID: group))
+        try await restarted.waitUntil("all partitions assigned") { $0.assignment.count == Self.partitionCount }
+        // Something new to process is the positive sign that the restarted service is consuming: once it
+        // has processed these, it has fetched from its starting positions on every partition.
+        try await EventPublisher.publish(to: broker, topic: Self.topic, count: 120, seed: 2)
+        let watermarks = try broker.highWatermarks(topic: Self.topic, partitionCount: Self.partitionCount)
+        try await restarted.waitUntil("the new events processed") {
+            $0.processed.missing(below: watermarks, from: firstWatermarks).isEmpty
+        }
+        #expect(try await restarted.shutDown() == .exited(0), "\(restarted.tail())")
+
+        let processed = restarted.processed
+        #expect(processed.count == 120, "only the new events: \(processed)")
+        for partition in processed.partitions {
+            let reprocessed = processed.offsets(of: partition).filter { $0 < firstWatermarks[partition, default: 0] }
+            #expect(reprocessed.isEmpty, "partition \(partition) reprocessed \(reprocessed)")
+        }
+        #expect(processed.duplicates.isEmpty)
+        #expect(try broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks)
+    }
+
+    @Test("--read-from-beginning in a group that committed everything reprocesses every event once, then commits")
+    func readFromBeginningReprocessesEverything() async throws {
+        let broker = try Self.startBroker()
+        defer { broker.stop() }
+        let group = uniqueGroupID("from-beginning")
+        let watermarks = try await Self.processEverything(count: 1_200, broker: broker, group: group)
+
+        let rereading = try ServiceProcess(
+            environment: ServiceProcess.environment(broker: broker, topic: Self.topic, groupID: group),
+            arguments: ["--read-from-beginning"]
+        )
+        try await rereading.waitForProcessed(upTo: watermarks)
+        #expect(try await rereading.shutDown() == .exited(0), "\(rereading.tail())")
+
+        let processed = rereading.processed
+        #expect(processed.isExactlyOnce(upTo: watermarks), "\(processed); duplicates \(processed.duplicates)")
+        #expect(processed.outOfOrderPartitions.isEmpty)
+        #expect(try broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks)
+    }
+
+    // MARK: Helpers
+
+    /// Publishes `count` events, runs the service in `group` until it processed all of them, stops it
+    /// with SIGTERM and checks that it committed everything. Returns the high watermarks.
+    static func processEverything(count: Int, broker: MockBroker, group: String) async throws -> [Int32: Int64] {
+        try await EventPublisher.publish(to: broker, topic: topic, count: count)
+        let watermarks = try broker.highWatermarks(topic: topic, partitionCount: partitionCount)
+        let service = try ServiceProcess(environment: ServiceProcess.environment(broker: broker, topic: topic, groupID: group))
+        try await service.waitForProcessed(upTo: watermarks)
+        try #require(try await service.shutDown() == .exited(0), "\(service.tail())")
+        try #require(service.processed.isExactlyOnce(upTo: watermarks))
+        try #require(try broker.committedOffsets(group: group, topic: topic, partitionCount: partitionCount) == watermarks)
+        return watermarks
+    }
+}
