@@ -141,6 +141,17 @@ struct ConfigurationLoadingTests {
         #expect(configuration.connectRetry.maxAttempts == 5)
     }
 
+    @Test("an empty environment variable does not hide the .env file's value")
+    func emptyFallsThroughToEnvironmentFile() throws {
+        let configuration = try ServiceConfiguration.load(
+            commandLine: CommandLineOverrides(),
+            environment: ["LOG_LEVEL": "", "KAFKA_CFG_CLIENT_ID": ""],
+            environmentFile: DotEnvFile(variables: ["LOG_LEVEL": "debug", "KAFKA_CFG_CLIENT_ID": "from-file"])
+        )
+        #expect(configuration.logLevel == .debug)
+        #expect(configuration.customKafkaProperties == ["client.id": "from-file"])
+    }
+
     @Test("flags win over the environment, which wins over .env, which wins over the defaults")
     func precedence() throws {
         let directory = try ConfigurationTestDirectory()

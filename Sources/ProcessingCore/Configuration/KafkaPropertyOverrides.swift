@@ -1,7 +1,8 @@
 import Kafka
 
 /// Collects the librdkafka properties users pass through: `KAFKA_CFG_<NAME>` variables (from the `.env`
-/// file, then the environment) and `--kafka-property name=value` flags, later layers winning.
+/// file, then the environment; empty ones count as unset like every variable) and `--kafka-property
+/// name=value` flags (where `name=` does set an empty value), later layers winning.
 ///
 /// Each property is checked with librdkafka on its own (`KafkaConfiguration.validate()`), so a problem
 /// names the exact variable or flag that carries it rather than just the property.

@@ -24,8 +24,8 @@ struct LayeredSettings {
         ConfigKey(variable.lowercased().split(separator: "_").map(String.init))
     }
 
-    /// The setting's text, trimmed, or `nil` when it is unset or empty. Empty counts as unset so that
-    /// compose files can pass `LOG_LEVEL=${LOG_LEVEL:-}` through without overriding the default.
+    /// The setting's text, trimmed, or `nil` when it is unset (the loader drops empty values, which count
+    /// as unset, before stacking the layers).
     func text(_ variable: String) -> String? {
         guard let value = reader.string(forKey: Self.key(forVariable: variable)) else { return nil }
         let trimmed = Substring(value).trimmingWhitespace()

@@ -62,11 +62,16 @@ extension ServiceConfiguration {
             flagNames[variable] = flag
         }
 
+        // An empty value counts as unset (compose files pass `LOG_LEVEL=${LOG_LEVEL:-}` through), so it
+        // must not hide a lower layer: empty values are dropped before the layers are stacked.
+        let environment = environment.filter { !Substring($0.value).trimmingWhitespace().isEmpty }
+        let fileVariables = environmentFile.variables.filter { !Substring($0.value).trimmingWhitespace().isEmpty }
+
         // swift-configuration does the layering: the first provider that has a key answers.
         let reader = ConfigReader(providers: [
             InMemoryProvider(name: "command line", values: commandLineValues),
             EnvironmentVariablesProvider(environmentVariables: environment),
-            EnvironmentVariablesProvider(environmentVariables: environmentFile.variables),
+            EnvironmentVariablesProvider(environmentVariables: fileVariables),
         ])
         var settings = LayeredSettings(reader: reader, flagNames: flagNames)
         for issue in flagIssues { settings.report(issue) }
@@ -125,7 +130,7 @@ extension ServiceConfiguration {
         let customKafkaProperties = KafkaPropertyOverrides.collect(
             commandLine: commandLine.kafkaProperties,
             environment: environment,
-            environmentFile: environmentFile.variables,
+            environmentFile: fileVariables,
             settings: &settings
         )
 
