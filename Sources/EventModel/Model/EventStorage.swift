@@ -1,6 +1,8 @@
 /// The single heap buffer behind an `EnrichedEvent`:
 ///
-///     [ payload: the record value, `payloadCount` bytes ][ zero padding ][ span table: 8 bytes per field ]
+///     [ payload: the record value ][ zero padding ][ span table: 8 bytes per field ]
+///
+/// The `ManagedBuffer` header holds the payload length.
 ///
 /// Why one buffer: the decoder must copy the payload anyway (strings are materialized lazily from it, after
 /// the record's memory has been returned to librdkafka), and putting the padding the scanner needs and the
@@ -45,9 +47,6 @@ final class EventStorage: ManagedBuffer<Int, UInt8> {
             for (field, span) in spans { table[field] = span }
         }
     }
-
-    /// Length of the record value at the start of the buffer.
-    var payloadCount: Int { header }
 
     /// Calls `body` with the payload bytes.
     @inline(__always)
