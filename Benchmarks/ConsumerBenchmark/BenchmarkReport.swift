@@ -45,19 +45,28 @@ struct BenchmarkReport: Codable, Sendable {
         lines.append("Machine: \(machine.onlineProcessors) CPU(s), \(machine.cpuModel), \(machine.kernel), librdkafka \(machine.librdkafkaVersion)")
         lines.append("Data: \(events) EnrichedEvents on \(topic), \(partitions) partitions (at most \(maxEventsInAPartition) in one), produced in \(format(produceSeconds, 2)) s")
         lines.append("Window: first committed offset -> all offsets committed (auto-commit every \(commitIntervalMs) ms)")
+        lines.append("CPU s and peak RSS: whole process life (wait4); 'in window': inside the window (/proc)")
         lines.append("")
 
-        let header = ["run", "consumer", "events/s", "window s", "CPU s", "peak RSS MiB", "start->1st commit s", "exit"]
+        let header = [
+            "run", "consumer", "events/s", "window s", "CPU s", "peak RSS MiB",
+            "CPU s in window", "broker CPU s in window", "start->1st commit s", "exit",
+        ]
         var rows = results.map { result in
             [
                 String(result.round), result.consumer.rawValue, grouped(result.eventsPerSecond),
                 format(result.windowSeconds, 3), format(result.cpuSeconds, 2), format(result.peakRSSMiB, 1),
+                result.cpuSecondsInWindow.map { format($0, 2) } ?? "-",
+                result.brokerCPUSecondsInWindow.map { format($0, 2) } ?? "-",
                 format(result.secondsToFirstCommit, 2), result.stoppedCleanly ? result.exit : "\(result.exit) (!)",
             ]
         }
         for (name, summary) in [("raw", raw), ("service", service)] {
             guard let summary, summary.runs > 1 else { continue }
-            rows.append(["median", name, grouped(summary.eventsPerSecond), "", format(summary.cpuSeconds, 2), format(summary.peakRSSMiB, 1), "", ""])
+            rows.append([
+                "median", name, grouped(summary.eventsPerSecond), "", format(summary.cpuSeconds, 2),
+                format(summary.peakRSSMiB, 1), "", "", "", "",
+            ])
         }
         lines += table(header: header, rows: rows)
 

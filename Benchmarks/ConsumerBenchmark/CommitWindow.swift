@@ -15,6 +15,11 @@ struct CommitWindow: Sendable {
     var committedAtAll: Int64
     /// From first commit seen to all offsets committed.
     var length: Duration
+    /// CPU seconds the consumer process used inside the window (`nil` if /proc could not tell).
+    var consumerCPUSeconds: Double?
+    /// CPU seconds the broker process used inside the window: on a shared machine, the consumer's rate
+    /// is bounded by the cores the broker leaves it.
+    var brokerCPUSeconds: Double?
 
     var eventsPerSecond: Double {
         Double(committedAtAll - committedAtFirst) / length.seconds
@@ -30,12 +35,13 @@ struct CommitWindow: Sendable {
         inspector: OffsetInspector,
         target: Int64,
         consumer: ChildProcess,
+        brokerPID: pid_t,
         started: ContinuousClock.Instant,
         interval: Duration,
         timeout: Duration
     ) throws -> CommitWindow {
         let deadline = started + timeout
-        var first: (instant: ContinuousClock.Instant, committed: Int64)?
+        var first: (instant: ContinuousClock.Instant, committed: Int64, consumerCPU: Double?, brokerCPU: Double?)?
         var consecutiveFailures = 0
         while true {
             let exitedBeforeSample = consumer.pollExit()
@@ -53,6 +59,8 @@ struct CommitWindow: Sendable {
             }
             let after = ContinuousClock.now
             let instant = before + (after - before) / 2
+            let consumerCPU = ProcessCPUTime.seconds(of: consumer.pid)
+            let brokerCPU = ProcessCPUTime.seconds(of: brokerPID)
 
             if committed >= target {
                 guard let first, first.committed < target else {
@@ -63,9 +71,11 @@ struct CommitWindow: Sendable {
                     startToFirstCommit: first.instant - started,
                     committedAtFirst: first.committed,
                     committedAtAll: committed,
-                    length: instant - first.instant)
+                    length: instant - first.instant,
+                    consumerCPUSeconds: difference(consumerCPU, first.consumerCPU),
+                    brokerCPUSeconds: difference(brokerCPU, first.brokerCPU))
             }
-            if first == nil && committed > 0 { first = (instant, committed) }
+            if first == nil && committed > 0 { first = (instant, committed, consumerCPU, brokerCPU) }
 
             if let exit = exitedBeforeSample {
                 throw BenchmarkError("\(consumer.name) ended (\(exit.summary)) with \(committed) of \(target) events committed")
@@ -77,5 +87,10 @@ struct CommitWindow: Sendable {
             let now = ContinuousClock.now
             if next > now { Thread.sleep(forTimeInterval: (next - now).seconds) }
         }
+    }
+
+    private static func difference(_ end: Double?, _ start: Double?) -> Double? {
+        guard let end, let start else { return nil }
+        return end - start
     }
 }

@@ -10,6 +10,10 @@ struct ConsumerResult: Codable, Sendable {
     var committedAtAll: Int64
     /// Process start to first committed offset (mostly the group join).
     var secondsToFirstCommit: Double
+    /// CPU seconds the consumer used inside the window (/proc), `nil` where unavailable.
+    var cpuSecondsInWindow: Double?
+    /// CPU seconds mock-kafka used inside the window.
+    var brokerCPUSecondsInWindow: Double?
     /// User + system CPU of the whole process life, from wait4.
     var cpuSeconds: Double
     var userCPUSeconds: Double

@@ -19,6 +19,8 @@ struct ConsumerRunner {
     /// A command the service is started under (e.g. `valgrind --tool=callgrind`); empty normally.
     var serviceLauncher: [String]
     var workDirectory: String
+    /// mock-kafka's process, whose CPU use inside each window is reported.
+    var brokerPID: pid_t
 
     func measure(_ kind: ConsumerKind, round: Int) throws -> ConsumerResult {
         // A fresh group per run: the mock cluster delays any re-join of a used group by the session timeout,
@@ -39,7 +41,7 @@ struct ConsumerRunner {
         let window: CommitWindow
         do {
             window = try CommitWindow.observe(
-                inspector: inspector, target: target, consumer: consumer, started: started,
+                inspector: inspector, target: target, consumer: consumer, brokerPID: brokerPID, started: started,
                 interval: monitorInterval, timeout: timeout)
         } catch {
             _ = consumer.stop(grace: .seconds(10))
@@ -71,6 +73,7 @@ struct ConsumerRunner {
             eventsPerSecond: window.eventsPerSecond, windowSeconds: window.length.seconds,
             committedAtFirst: window.committedAtFirst, committedAtAll: window.committedAtAll,
             secondsToFirstCommit: window.startToFirstCommit.seconds,
+            cpuSecondsInWindow: window.consumerCPUSeconds, brokerCPUSecondsInWindow: window.brokerCPUSeconds,
             cpuSeconds: termination.cpuSeconds, userCPUSeconds: termination.userCPUSeconds,
             systemCPUSeconds: termination.systemCPUSeconds,
             peakRSSMiB: Double(termination.peakResidentBytes) / 1_048_576,

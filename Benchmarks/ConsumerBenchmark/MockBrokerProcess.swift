@@ -26,6 +26,8 @@ final class MockBrokerProcess {
         bootstrapServers = String(line.dropFirst(prefix.count))
     }
 
+    var pid: pid_t { process.pid }
+
     /// Whether mock-kafka is still running (it must be for the whole benchmark).
     var isRunning: Bool { process.pollExit() == nil }
 

@@ -119,7 +119,7 @@ struct RunCommand: ParsableCommand {
                 return (String(parts[0]), String(parts[1]))
             }, uniquingKeysWith: { _, last in last }),
             serviceLauncher: serviceLauncher.map { $0.split(separator: " ").map(String.init) } ?? [],
-            workDirectory: workDirectory)
+            workDirectory: workDirectory, brokerPID: broker.pid)
 
         var results: [ConsumerResult] = []
         for round in 1...rounds {
