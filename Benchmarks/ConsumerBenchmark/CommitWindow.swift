@@ -59,7 +59,9 @@ struct CommitWindow: Sendable {
             }
             let after = ContinuousClock.now
             let instant = before + (after - before) / 2
-            let consumerCPU = ProcessCPUTime.seconds(of: consumer.pid)
+            // A consumer that exited (raw does, right after its last commit) has left /proc: its total
+            // from wait4 is then its CPU time at this sample.
+            let consumerCPU = ProcessCPUTime.seconds(of: consumer.pid) ?? consumer.termination?.cpuSeconds
             let brokerCPU = ProcessCPUTime.seconds(of: brokerPID)
 
             if committed >= target {
