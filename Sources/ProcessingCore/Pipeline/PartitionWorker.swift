@@ -265,6 +265,9 @@ final class PartitionWorker: Sendable {
 
     /// Sleeps for `delay`; returns false when the partition stopped or was revoked meanwhile.
     private func wait(_ delay: Duration) async -> Bool {
+        // Finished events before the waiting one (same batch) must not wait with it: a halted partition
+        // waits forever, a backoff or an unavailable dead-letter topic for a long time.
+        storeProgress()
         let proceed = state.withLock { state -> Bool in
             guard state.lifecycle == .running else { return false }
             state.isWaitingOnBackoff = true
