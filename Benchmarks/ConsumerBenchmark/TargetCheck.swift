@@ -6,8 +6,16 @@ struct TargetCheck: Codable, Sendable {
     var limit: Double
     /// `true`: the ratio must be at least `limit`; `false`: at most.
     var atLeast: Bool
+    /// Stored rather than computed so that the JSON report carries the verdict too.
+    var passed: Bool
 
-    var passed: Bool { atLeast ? ratio >= limit : ratio <= limit }
+    init(name: String, ratio: Double, limit: Double, atLeast: Bool) {
+        self.name = name
+        self.ratio = ratio
+        self.limit = limit
+        self.atLeast = atLeast
+        passed = atLeast ? ratio >= limit : ratio <= limit
+    }
 
     /// Throughput ≥ 0.75 of raw, CPU seconds ≤ 2×, peak RSS ≤ 1.5×.
     static func issueTargets(service: ConsumerSummary, raw: ConsumerSummary) -> [TargetCheck] {
