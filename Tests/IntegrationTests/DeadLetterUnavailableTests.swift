@@ -65,10 +65,10 @@ struct DeadLetterUnavailableTests {
 
     /// A non-retriable produce error (TOPIC_AUTHORIZATION_FAILED) puts the dead-letter topic into an
     /// error state in librdkafka; the next `rd_kafka_produceva` of a dead letter (which has headers) is
-    /// rejected by the partitioner and librdkafka 2.0.2 then frees the headers twice
-    /// (confluentinc/librdkafka#4627): the process crashes with SIGSEGV inside `rd_kafka_headers_destroy`.
-    /// Enable once the Kafka wrapper works around it.
-    @Test(.disabled("crashes the test process: librdkafka 2.0.2 rd_kafka_produceva double-frees headers when the partitioner rejects a message (confluentinc/librdkafka#4627)"))
+    /// rejected by the partitioner. librdkafka 2.0.2 then frees `VTYPE_HEADER` headers twice
+    /// (confluentinc/librdkafka#4627); the producer passes application-owned headers instead, so this
+    /// test also guards that workaround (it crashed the process with SIGSEGV before).
+    @Test
     func nonRetriableProduceErrorsOnTheDeadLetterTopicPauseThePartitionUntilItCanBeWritten() async throws {
         let broker = try MockBroker(topics: ["events": 3, "events.dlq": 1])
         let group = uniqueGroupID("dlq-produce-errors")
