@@ -54,7 +54,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "NAME=VALUE set in the service's environment (repeatable), e.g. KAFKA_CFG_FETCH_MAX_BYTES=...")
     var serviceEnv: [String] = []
 
-    @Option(help: "Start the service under this command, e.g. \"valgrind --tool=callgrind\" (profiling only: it distorts every number).")
+    /// valgrind 3.19 (Debian) cannot run the service: it cannot read Swift 6.3's DWARF, and with the debug
+    /// info stripped callgrind and cachegrind crash inside libdispatch. perf's software clock works.
+    @Option(help: "Start the service under this command, e.g. \"perf record -e cpu-clock -g -o service.perf\" (profiling only: it distorts every number).")
     var serviceLauncher: String?
 
     @Option(help: "event-producer's --batch-linger-ms: long, so message sets are large however slowly events are produced (compressed better, and the mock cluster's fetch cost grows with the number of message sets).")
