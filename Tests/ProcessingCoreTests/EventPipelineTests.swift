@@ -170,6 +170,39 @@ import Testing
         processor.unblock()
     }
 
+    @Test func flowControlCountsBufferedRecordsUntilTheyFinish() async throws {
+        let processor = RecordingProcessor(blockAt: 0)
+        let control = RecordingControl()
+        let pipeline = makePipeline(processor: processor)
+        pipeline.assign([partition], control: control)
+        pipeline.receive(records(0..<100))
+        try await eventually { processor.isBlocked }
+        #expect(pipeline.recordsInFlight == 100)
+        processor.unblock()
+        try await eventually { control.lastStored(partition) == 100 }
+        try await eventually { pipeline.recordsInFlight == 0 }
+    }
+
+    @Test func aPausedPartitionDoesNotHoldTheOthersBack() async throws {
+        let other = TopicPartition(topic: "events", partition: 1)
+        let processor = RecordingProcessor(failuresBeforeSuccess: [0: 1])
+        let control = RecordingControl()
+        let slowRetry = BackoffPolicy(maxAttempts: 3, baseDelay: .seconds(60), multiplier: 1, maximumDelay: .seconds(60), jitter: 0)
+        let pipeline = EventPipeline(
+            processor: processor, deadLetters: RecordingSink(),
+            settings: PipelineSettings(retryPolicy: slowRetry, deadLetterBackoff: slowRetry, consumerGroup: "test-group"),
+            logger: Logger(label: "test")
+        )
+        pipeline.assign([partition, other], control: control)
+        pipeline.receive(records(0..<50))
+        try await eventually { control.requests.contains(.pause(partition)) }
+        #expect(pipeline.recordsInFlight == 0, "the waiting partition's 50 records do not count against the budget")
+        pipeline.receive(records(0..<10, partition: other))
+        try await eventually { control.lastStored(other) == 10 }
+        _ = pipeline.revoke([partition, other], lost: false)
+        #expect(pipeline.recordsInFlight == 0)
+    }
+
     // MARK: Helpers
 
     func makePipeline(
@@ -191,11 +224,14 @@ import Testing
         )
     }
 
-    func records(_ offsets: Range<Int>) -> [KafkaRecord] {
+    func records(_ offsets: Range<Int>, partition: TopicPartition? = nil) -> [KafkaRecord] {
         var generator = SyntheticEventGenerator(seed: 7)
         return offsets.map { offset in
             let event = generator.next()
-            return KafkaRecord(topicPartition: partition, offset: Int64(offset), key: event.key, value: event.value, timestampMilliseconds: 0)
+            return KafkaRecord(
+                topicPartition: partition ?? self.partition, offset: Int64(offset), key: event.key, value: event.value,
+                timestampMilliseconds: 0
+            )
         }
     }
 }

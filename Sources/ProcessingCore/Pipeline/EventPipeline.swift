@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import Logging
 import Synchronization
@@ -14,6 +15,7 @@ public final class EventPipeline: KafkaConsumerDelegate {
     private let deadLetters: (any DeadLetterSink)?
     private let settings: PipelineSettings
     private let logger: Logger
+    private let flow: FlowControl
     /// What the pipeline did so far.
     public let statistics = ProcessingStatistics()
 
@@ -22,6 +24,7 @@ public final class EventPipeline: KafkaConsumerDelegate {
         self.deadLetters = deadLetters
         self.settings = settings
         self.logger = logger
+        self.flow = FlowControl(limit: settings.maxInFlightRecords)
     }
 
     // MARK: KafkaConsumerDelegate
@@ -49,7 +52,7 @@ public final class EventPipeline: KafkaConsumerDelegate {
         let created = partitions.map { partition in
             PartitionWorker(
                 topicPartition: partition, control: control, processor: processor, deadLetters: deadLetters,
-                settings: settings, statistics: statistics, logger: logger
+                settings: settings, statistics: statistics, flow: flow, logger: logger
             )
         }
         workers.withLock { workers in
@@ -79,8 +82,9 @@ public final class EventPipeline: KafkaConsumerDelegate {
         return offsets
     }
 
-    /// Dispatches a batch to the workers. Records arrive in runs of the same partition, so the worker
-    /// is looked up once per run, not per record.
+    /// Dispatches a batch to the workers, then holds the poll thread back while the pipeline is full
+    /// (see `FlowControl`). Records arrive in runs of the same partition, so the worker is looked up
+    /// once per run, and each run is handed over as a slice of the batch, without copying records.
     public func receive(_ records: [KafkaRecord]) {
         guard !records.isEmpty else { return }
         statistics.addReceived(records.count)
@@ -98,7 +102,14 @@ public final class EventPipeline: KafkaConsumerDelegate {
             }
             start = end
         }
+        flow.waitForRoom(maximumWait: Self.maximumPollHoldBack)
     }
+
+    /// The longest the poll thread is held back at once, so rebalances and requests are still served.
+    static let maximumPollHoldBack: TimeInterval = 0.1
+
+    /// Records of flowing partitions waiting in the pipeline now (for tests and diagnostics).
+    public var recordsInFlight: Int { flow.count }
 
     // MARK: Shutdown
 

@@ -14,6 +14,14 @@ final class PartitionWorker: Sendable {
     let topicPartition: TopicPartition
     private let state = Mutex(PartitionState())
     private let task = Mutex<Task<Void, Never>?>(nil)
+    /// The next offset after the last finished record, or -1. Written by the processing task after every
+    /// record (a relaxed atomic store instead of a lock per record); read by `revoke()` under the lock.
+    private let finishedNext = Atomic<Int64>(-1)
+    /// Mirrors `lifecycle == .running`, so the processing task can check it per record without the lock.
+    private let isRunning = Atomic<Bool>(true)
+    /// Records finished by the processing task and not yet settled (only the processing task uses it).
+    private let unsettled = Atomic<Int>(0)
+    private let flow: FlowControl
     private let control: any ConsumerControl
     private let processor: any EventProcessor
     private let deadLetters: (any DeadLetterSink)?
@@ -28,9 +36,11 @@ final class PartitionWorker: Sendable {
         deadLetters: (any DeadLetterSink)?,
         settings: PipelineSettings,
         statistics: ProcessingStatistics,
+        flow: FlowControl,
         logger: Logger
     ) {
         self.topicPartition = topicPartition
+        self.flow = flow
         self.control = control
         self.processor = processor
         self.deadLetters = deadLetters
@@ -59,13 +69,14 @@ final class PartitionWorker: Sendable {
             state.buffered += records.count
             if let waiter = state.waiter {
                 state.waiter = nil
-                waiter.resume(returning: Array(records))
+                waiter.resume(returning: [records])
             } else {
-                state.inbox.append(contentsOf: records)
+                state.inbox.append(records)
             }
             if state.buffered >= settings.maxBufferedPerPartition {
                 apply(state.addPauseReason(.backpressure))
             }
+            settleFlow(&state)
         }
     }
 
@@ -75,9 +86,12 @@ final class PartitionWorker: Sendable {
     func revoke() -> Int64? {
         let committable = state.withLock { state -> Int64? in
             state.lifecycle = .revoked
+            isRunning.store(false, ordering: .relaxed)
             state.inbox = []
             state.waiter?.resume(returning: nil)
             state.waiter = nil
+            settleFlow(&state)
+            recordFinishedWork(&state)
             return state.offsets.committable
         }
         // In-flight processing and backoff sleeps see the cancellation; their results are dropped anyway.
@@ -90,9 +104,11 @@ final class PartitionWorker: Sendable {
     func stop() {
         let interruptWait = state.withLock { state -> Bool in
             if state.lifecycle == .running { state.lifecycle = .stopping }
+            isRunning.store(false, ordering: .relaxed)
             state.inbox = []
             state.waiter?.resume(returning: nil)
             state.waiter = nil
+            settleFlow(&state)
             return state.isWaitingOnBackoff
         }
         if interruptWait { task.withLock { $0 }?.cancel() }
@@ -102,20 +118,26 @@ final class PartitionWorker: Sendable {
 
     private func run() async {
         let decoder = EnrichedEventDecoder()
-        while let batch = await nextBatch() {
-            for record in batch {
-                let outcome = await handle(record, decoder: decoder)
-                guard complete(record, outcome) else {
-                    storeProgress()
-                    return
+        while let slices = await nextBatch() {
+            for slice in slices {
+                for record in slice {
+                    guard await handle(record, decoder: decoder) == .finished else {
+                        settle()
+                        return
+                    }
+                    finishedNext.store(record.offset + 1, ordering: .releasing)
+                    unsettled.add(1, ordering: .relaxed)
+                    guard isRunning.load(ordering: .relaxed) else {
+                        settle()
+                        return
+                    }
                 }
+                settle()
             }
-            storeProgress()
         }
-        storeProgress()
     }
 
-    private func nextBatch() async -> [KafkaRecord]? {
+    private func nextBatch() async -> [ArraySlice<KafkaRecord>]? {
         await withCheckedContinuation { continuation in
             state.withLock { state in
                 if state.lifecycle != .running {
@@ -131,25 +153,37 @@ final class PartitionWorker: Sendable {
         }
     }
 
-    /// Bookkeeping after one record. Returns whether to go on with the next one.
-    private func complete(_ record: KafkaRecord, _ outcome: RecordOutcome) -> Bool {
+    /// Bookkeeping for the records finished since the last call, once per slice rather than per record:
+    /// the buffer count, flow control, backpressure, and storing the finished position. Also called
+    /// before any wait, so that work finished earlier in the slice is not held back by a long backoff,
+    /// an unavailable dead-letter topic or a halted partition.
+    private func settle() {
+        let count = unsettled.exchange(0, ordering: .relaxed)
         state.withLock { state in
-            guard state.lifecycle != .revoked else { return false }
-            state.buffered -= 1
-            if outcome == .finished { state.offsets.markFinished(offset: record.offset) }
+            guard state.lifecycle != .revoked else { return }
+            state.buffered -= count
             if state.buffered <= settings.resumeBufferedPerPartition {
                 apply(state.removePauseReason(.backpressure))
             }
-            return outcome == .finished && state.lifecycle == .running
+            settleFlow(&state)
+            recordFinishedWork(&state)
+            if let next = state.offsets.takeStore() {
+                control.storeOffsets([TopicPartitionOffset(topicPartition, offset: next)])
+            }
         }
     }
 
-    /// Hands the finished position to the consumer, once per batch rather than per event.
-    private func storeProgress() {
-        state.withLock { state in
-            guard state.lifecycle != .revoked, let next = state.offsets.takeStore() else { return }
-            control.storeOffsets([TopicPartitionOffset(topicPartition, offset: next)])
-        }
+    /// Brings this partition's share of `FlowControl` in line with its state. Under the lock.
+    private func settleFlow(_ state: inout PartitionState) {
+        let owed = state.recordsOwedToFlow
+        flow.adjust(by: owed - state.countedInFlow)
+        state.countedInFlow = owed
+    }
+
+    /// Moves the processing task's finished position into the offset tracker. Under the lock.
+    private func recordFinishedWork(_ state: inout PartitionState) {
+        let next = finishedNext.load(ordering: .acquiring)
+        if next >= 0 { state.offsets.markFinished(offset: next - 1) }
     }
 
     // MARK: One record
@@ -267,7 +301,7 @@ final class PartitionWorker: Sendable {
     private func wait(_ delay: Duration) async -> Bool {
         // Finished events before the waiting one (same batch) must not wait with it: a halted partition
         // waits forever, a backoff or an unavailable dead-letter topic for a long time.
-        storeProgress()
+        settle()
         let proceed = state.withLock { state -> Bool in
             guard state.lifecycle == .running else { return false }
             state.isWaitingOnBackoff = true
@@ -282,11 +316,17 @@ final class PartitionWorker: Sendable {
     }
 
     private func setPause(_ reason: PauseReason) {
-        state.withLock { apply($0.addPauseReason(reason)) }
+        state.withLock { state in
+            apply(state.addPauseReason(reason))
+            settleFlow(&state)
+        }
     }
 
     private func clearPause(_ reason: PauseReason) {
-        state.withLock { apply($0.removePauseReason(reason)) }
+        state.withLock { state in
+            apply(state.removePauseReason(reason))
+            settleFlow(&state)
+        }
     }
 
     /// Issues a pause/resume request. Must be called with the state lock held (see `PartitionState`).

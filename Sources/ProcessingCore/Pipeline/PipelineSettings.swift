@@ -5,7 +5,11 @@ public struct PipelineSettings: Sendable {
     /// Backoff between tries to write a dead letter while the dead-letter topic is unavailable
     /// (tried until it succeeds or the partition is revoked; its attempt limit is ignored).
     public var deadLetterBackoff: BackoffPolicy
-    /// Pause a partition once this many of its records wait in the pipeline ...
+    /// Most records (of partitions not paused) that may wait in the pipeline before the consumer's poll
+    /// thread is held back: the bound on the pipeline's memory when processing is slower than fetching.
+    public var maxInFlightRecords: Int
+    /// Pause a partition once this many of its records wait in the pipeline (one slow partition must not
+    /// take the whole `maxInFlightRecords` budget) ...
     public var maxBufferedPerPartition: Int
     /// ... and resume it when no more than this many are left.
     public var resumeBufferedPerPartition: Int
@@ -17,6 +21,7 @@ public struct PipelineSettings: Sendable {
     public init(
         retryPolicy: BackoffPolicy,
         deadLetterBackoff: BackoffPolicy,
+        maxInFlightRecords: Int = 8_192,
         maxBufferedPerPartition: Int = 2_000,
         resumeBufferedPerPartition: Int = 500,
         consumerGroup: String,
@@ -24,6 +29,7 @@ public struct PipelineSettings: Sendable {
     ) {
         self.retryPolicy = retryPolicy
         self.deadLetterBackoff = deadLetterBackoff
+        self.maxInFlightRecords = maxInFlightRecords
         self.maxBufferedPerPartition = maxBufferedPerPartition
         self.resumeBufferedPerPartition = resumeBufferedPerPartition
         self.consumerGroup = consumerGroup
