@@ -26,8 +26,9 @@ WORKDIR /src
 
 COPY Package.swift ./
 COPY Sources ./Sources
-# The manifest declares the test targets, so their folders must exist for SwiftPM to load it.
+# The manifest declares the test and benchmark targets, so their folders must exist for SwiftPM to load it.
 COPY Tests ./Tests
+COPY Benchmarks ./Benchmarks
 
 # Static Swift runtime: the runtime stage needs no Swift toolchain, only the C libraries linked below.
 RUN swift build -c release --static-swift-stdlib --product processing-service \

@@ -36,6 +36,19 @@ struct DockerfileTests {
         return stages
     }
 
+    @Test("the build stage copies every folder Package.swift declares targets in (else SwiftPM cannot load it)")
+    func copiesEveryTargetFolder() throws {
+        let manifest = try Repository.text("Package.swift")
+        var folders: Set<String> = ["Sources", "Tests"]
+        // Custom target paths, e.g. `path: "Benchmarks/ConsumerBenchmark"`: their top-level folder.
+        for match in manifest.matches(of: /path:\s*"([^"\/]+)/) { folders.insert(String(match.1)) }
+        let build = try #require(try Self.stages().first)
+        let copied = Set(build.instructions.filter { $0.keyword == "COPY" }.compactMap { $0.arguments.split(separator: " ").first.map(String.init) })
+        for folder in folders.sorted() {
+            #expect(copied.contains(folder), "Dockerfile's build stage does not COPY \(folder)")
+        }
+    }
+
     @Test("builds with the official Swift noble image and runs on a separate, smaller stage")
     func multiStage() throws {
         let stages = try Self.stages()

@@ -21,6 +21,9 @@ final class PartitionWorker: Sendable {
     private let isRunning = Atomic<Bool>(true)
     /// Records finished by the processing task and not yet settled (only the processing task uses it).
     private let unsettled = Atomic<Int>(0)
+    /// Events processed since the last `settle()`; added to the shared statistics once per slice, so the
+    /// two cores do not fight over one counter's cache line for every event.
+    private let processedSinceSettle = Atomic<Int>(0)
     private let flow: FlowControl
     private let control: any ConsumerControl
     private let processor: any EventProcessor
@@ -159,6 +162,7 @@ final class PartitionWorker: Sendable {
     /// an unavailable dead-letter topic or a halted partition.
     private func settle() {
         let count = unsettled.exchange(0, ordering: .relaxed)
+        statistics.addProcessed(processedSinceSettle.exchange(0, ordering: .relaxed))
         state.withLock { state in
             guard state.lifecycle != .revoked else { return }
             state.buffered -= count
@@ -217,7 +221,7 @@ final class PartitionWorker: Sendable {
             do {
                 let context = ProcessingContext(topicPartition: topicPartition, offset: record.offset, attempt: attempt, logger: logger)
                 try await processor.process(event, context: context)
-                statistics.addProcessed(1)
+                processedSinceSettle.add(1, ordering: .relaxed)
                 if attempt > 1 { clearPause(.retryBackoff) }
                 return .finished
             } catch {

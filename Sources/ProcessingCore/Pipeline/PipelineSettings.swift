@@ -21,7 +21,7 @@ public struct PipelineSettings: Sendable {
     public init(
         retryPolicy: BackoffPolicy,
         deadLetterBackoff: BackoffPolicy,
-        maxInFlightRecords: Int = 8_192,
+        maxInFlightRecords: Int = 2_048,
         maxBufferedPerPartition: Int = 2_000,
         resumeBufferedPerPartition: Int = 500,
         consumerGroup: String,
