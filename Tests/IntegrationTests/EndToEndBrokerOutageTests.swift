@@ -46,6 +46,10 @@ extension ServiceEndToEndTests {
             }
             #expect(try await service.shutDown() == .exited(0), "\(service.tail())")
 
+            #expect(
+                service.logLines.contains { $0.level == "warning" && $0.metadata["error_kind"] == "brokerUnavailable" },
+                "the outage is logged"
+            )
             let processed = service.processed
             #expect(processed.missing(below: watermarks).isEmpty, "nothing lost")
             #expect(processed.count > processedWhenDown)
