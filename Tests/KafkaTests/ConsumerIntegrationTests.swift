@@ -65,7 +65,8 @@ import Testing
             try finished?.get()
         }
 
-        private func waitForRun(timeout: Duration) async -> Result<Void, KafkaError>? {
+        /// `run()`'s outcome, or nil when it did not return within `timeout` (a hang bound).
+        func waitForRun(timeout: Duration) async -> Result<Void, KafkaError>? {
             await withTaskGroup(of: Result<Void, KafkaError>?.self) { group in
                 group.addTask { await run.value }
                 group.addTask {
@@ -273,6 +274,25 @@ import Testing
         #expect((try? outcome.get()) != nil, "run() returns normally after a cancellation-triggered close")
         #expect(!running.delegate.observed.revoked.isEmpty, "the close revoked the assignment")
         #expect(running.consumer.assignment.isEmpty)
+    }
+
+    @Test func aFatalErrorEndsRunWithAFatalError() async throws {
+        let broker = try MockBroker(topics: ["events": 1])
+        // A fenced static member (another instance took its group.instance.id) is fatal for librdkafka.
+        let running = try RunningConsumer(
+            Self.configuration(broker, group: Self.uniqueGroup(), ["group.instance.id": "instance-1"]),
+            topics: ["events"])
+        #expect(await running.delegate.wait { !$0.assigned.isEmpty })
+        let fencedInstanceID = 82
+        try broker.pushRequestErrors(apiKey: 12, errorCodes: [fencedInstanceID, fencedInstanceID, fencedInstanceID])
+        let outcome = await running.waitForRun(timeout: .seconds(60))
+        guard case .failure(let error) = outcome else {
+            Issue.record("run() must throw after a fatal error, got \(String(describing: outcome)); errors: \(running.delegate.observed.errors)")
+            running.consumer.close()
+            return
+        }
+        #expect(error.kind == .fatal)
+        #expect(error.code == Int32(fencedInstanceID))
     }
 
     @Test func partitionCountAnswersKnownAndUnknownTopics() async throws {

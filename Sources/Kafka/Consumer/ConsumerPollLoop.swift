@@ -155,6 +155,12 @@ final class ConsumerPollLoop: @unchecked Sendable {
         let code = message.pointee.err
         if code == RD_KAFKA_RESP_ERR__PARTITION_EOF { return }  // informational, only with enable.partition.eof
         let reason = rd_kafka_message_errstr(message).map { String(cString: $0) }
+        if code == RD_KAFKA_RESP_ERR__FATAL {
+            // Fatal consumer errors (e.g. a fenced static member) arrive as error messages, not (only)
+            // through the error callback.
+            handleError(client: handle.client, code: code, reason: reason)
+            return
+        }
         var error = KafkaError(code: code, reason: reason)
         if let topicHandle = message.pointee.rkt {
             error.message = "\(String(cString: rd_kafka_topic_name(topicHandle)))[\(message.pointee.partition)]: \(error.message)"
