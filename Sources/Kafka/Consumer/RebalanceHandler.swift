@@ -30,7 +30,8 @@ extension ConsumerPollLoop {
 
     private func assign(_ list: NativeTopicPartitionList.Pointer, client: OpaquePointer, incremental: Bool) {
         let partitions = NativeTopicPartitionList.partitions(of: list)
-        logger.info(
+        // Debug: the delegate (the service's pipeline) logs assignments at info, with what it stored.
+        logger.debug(
             "Partitions assigned",
             metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))",
                        "protocol": "\(incremental ? "cooperative" : "eager")"])
@@ -68,7 +69,7 @@ extension ConsumerPollLoop {
         applyPendingRequests()
         let partitions = NativeTopicPartitionList.partitions(of: list)
         let lost = rd_kafka_assignment_lost(client) != 0
-        logger.info(
+        logger.debug(
             lost ? "Partitions lost" : "Partitions revoked",
             metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))"])
         let finished = consumer.map { delegate.consumer($0, willRevoke: partitions, lost: lost) } ?? []
