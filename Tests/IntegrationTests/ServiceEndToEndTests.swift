@@ -44,12 +44,48 @@ struct ServiceEndToEndTests {
         #expect(summary?.metadata["processed"] == "10000")
     }
 
+    @Test("ENABLE_AUTO_COMMIT=false: the service commits finished work itself, never ahead of it, periodically and on shutdown")
+    func explicitCommits() async throws {
+        let broker = try Self.startBroker()
+        defer { broker.stop() }
+        let group = uniqueGroupID("explicit-commits")
+        let service = try ServiceProcess(
+            environment: ServiceProcess.environment(broker: broker, topic: Self.topic, groupID: group, ["ENABLE_AUTO_COMMIT": "false"])
+        )
+        try await service.waitUntil("all partitions assigned") { $0.assignment.count == Self.partitionCount }
+        let producing = try EventPublisher.start(to: broker, topic: Self.topic, count: 4_000, rate: 2_000)
+
+        // While events flow, every committed offset must be backed by processed events. The service
+        // logs an event before its offset can be committed, but this test reads the log through a pipe,
+        // so a sample is checked once the log has caught up (a short bound).
+        var samples = 0
+        while samples < 200, service.processed.count < 4_000 {
+            let committed = try broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount)
+            try await eventually("processed events behind the committed offsets \(committed)", timeout: .seconds(5), details: { "\(service.processed)" }) {
+                service.processed.missing(below: committed).isEmpty
+            }
+            samples += 1
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await producing.finish()
+        let watermarks = try broker.highWatermarks(topic: Self.topic, partitionCount: Self.partitionCount)
+        try await service.waitForProcessed(upTo: watermarks)
+        // The commit timer (auto.commit.interval.ms, 200 ms here) commits while the service runs.
+        try await eventually("every offset committed while running", timeout: .seconds(60)) {
+            try broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks
+        }
+        #expect(try await service.shutDown() == .exited(0), "\(service.tail())")
+        #expect(service.processed.isExactlyOnce(upTo: watermarks), "\(service.processed)")
+        #expect(try broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks)
+    }
+
     @Test("a restart in the same group reprocesses nothing: it starts where the first run committed")
     func restartReprocessesNothing() async throws {
         let broker = try Self.startBroker()
         defer { broker.stop() }
         let group = uniqueGroupID("restart")
-        let firstWatermarks = try await Self.processEverything(count: 1_200, broker: broker, group: group)
+        // SIGINT (Ctrl-C) is a graceful shutdown too.
+        let firstWatermarks = try await Self.processEverything(count: 1_200, broker: broker, group: group, stoppingWith: SIGINT)
 
         let restarted = try ServiceProcess(environment: ServiceProcess.environment(broker: broker, topic: Self.topic, groupID: group))
         try await restarted.waitUntil("all partitions assigned") { $0.assignment.count == Self.partitionCount }
@@ -96,12 +132,15 @@ struct ServiceEndToEndTests {
 
     /// Publishes `count` events, runs the service in `group` until it processed all of them, stops it
     /// with SIGTERM and checks that it committed everything. Returns the high watermarks.
-    static func processEverything(count: Int, broker: MockBroker, group: String) async throws -> [Int32: Int64] {
+    static func processEverything(
+        count: Int, broker: MockBroker, group: String, stoppingWith signal: Int32 = SIGTERM
+    ) async throws -> [Int32: Int64] {
         try await EventPublisher.publish(to: broker, topic: topic, count: count)
         let watermarks = try broker.highWatermarks(topic: topic, partitionCount: partitionCount)
         let service = try ServiceProcess(environment: ServiceProcess.environment(broker: broker, topic: topic, groupID: group))
         try await service.waitForProcessed(upTo: watermarks)
-        try #require(try await service.shutDown() == .exited(0), "\(service.tail())")
+        service.send(signal: signal)
+        try #require(try await service.waitForExit() == .exited(0), "\(service.tail())")
         try #require(service.processed.isExactlyOnce(upTo: watermarks))
         try #require(try broker.committedOffsets(group: group, topic: topic, partitionCount: partitionCount) == watermarks)
         return watermarks
