@@ -56,9 +56,18 @@ enum GracefulShutdownHarness {
                 result = .failure(error)
             }
             trigger.triggerGracefulShutdown()
+            defer { restoreDefaultSignalDispositions() }
             try await waitForRun(running, bound: shutdownBound)
             return try result.get()
         }
+    }
+
+    /// The app traps SIGTERM and SIGINT (swift-service-lifecycle's `UnixSignalsSequence` sets them to
+    /// `SIG_IGN` and listens through Dispatch) and never restores them, so after an in-process run the
+    /// *test runner* would ignore Ctrl-C and a CI timeout's SIGTERM. Give the runner its defaults back.
+    private static func restoreDefaultSignalDispositions() {
+        signal(SIGTERM, SIG_DFL)
+        signal(SIGINT, SIG_DFL)
     }
 
     /// Waits for the app's task, giving up (with an error) after `bound`.
