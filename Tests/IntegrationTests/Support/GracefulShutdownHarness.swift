@@ -10,7 +10,7 @@ import TestSupport
 /// shutdown and runs the same sequence as on SIGTERM (stop taking events, wait up to SHUTDOWN_TIMEOUT,
 /// commit, leave the group).
 ///
-/// (`InProcessService` stops by task cancellation instead, for tests that only need the service gone.)
+/// (`EmbeddedService` stops by task cancellation instead, for tests that only need the service gone.)
 enum GracefulShutdownHarness {
     /// The configuration the binary would load from `ServiceProcess.environment(...)` plus `extra`
     /// (the same variables, the same validation; no `.env` file).
