@@ -42,7 +42,9 @@ public final class EventPipeline: KafkaConsumerDelegate {
     }
 
     public func consumer(_ consumer: KafkaConsumer, didEncounter error: KafkaError) {
-        logger.warning("Kafka: \(error.message)", metadata: ["error_kind": "\(error.kind)", "error_code": "\(error.code)"])
+        // The consumer has already logged it at warning (and librdkafka's own line came through the log
+        // bridge); librdkafka recovers from these by itself, so there is nothing for the pipeline to do.
+        logger.debug("Kafka error seen by the pipeline", metadata: ["error_kind": "\(error.kind)", "error_code": "\(error.code)"])
     }
 
     // MARK: The same, independent of KafkaConsumer (unit-testable)
