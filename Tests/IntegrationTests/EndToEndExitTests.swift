@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+import TestSupport
+
+extension ServiceEndToEndTests {
+    /// How the service ends when it cannot go on, or is told twice to stop: the exit codes an
+    /// orchestrator sees.
+    @Suite("exit codes")
+    struct Exit {
+        static let topic = ServiceEndToEndTests.topic
+
+        @Test("a fatal librdkafka error (a fenced static member) stops the service with exit 70 and says why")
+        func fatalKafkaErrorExits70() async throws {
+            let broker = try ServiceEndToEndTests.startBroker()
+            defer { broker.stop() }
+            let environment = ServiceProcess.environment(
+                broker: broker, topic: Self.topic, groupID: uniqueGroupID("fatal"),
+                ["KAFKA_CFG_GROUP_INSTANCE_ID": "instance-1"]
+            )
+            let service = try ServiceProcess(name: "service-fenced", environment: environment)
+            try await service.waitForAssignment()
+            // FENCED_INSTANCE_ID (82) on Heartbeat: another instance claimed this group.instance.id,
+            // which librdkafka treats as fatal for this client.
+            try broker.pushRequestErrors(apiKey: 12, errorCodes: [82, 82, 82])
+            let exit = try await service.waitForExit(timeout: .seconds(120))
+            #expect(exit == .exited(70), "\(service.tail())")
+            #expect(
+                service.logLines.contains { $0.level == "critical" && $0.message.contains("fatal Kafka error") },
+                "a critical line says why: \(service.tail())"
+            )
+        }
+
+        @Test("a second SIGTERM during the graceful shutdown exits at once")
+        func secondSignalExitsImmediately() async throws {
+            let broker = try ServiceEndToEndTests.startBroker()
+            defer { broker.stop() }
+            let environment = ServiceProcess.environment(
+                broker: broker, topic: Self.topic, groupID: uniqueGroupID("second-signal"), [:]
+            )
+            let service = try ServiceProcess(name: "service-two-signals", environment: environment)
+            try await service.waitForAssignment()
+            // With every broker response delayed by 20 s, the graceful close (final commit, LeaveGroup)
+            // cannot finish quickly: only the second signal can end the process promptly.
+            try broker.send(command: "rtt 1 20000")
+            service.terminate()
+            try await service.waitForLine("graceful shutdown started") { $0.message.hasPrefix("Shutting down") }
+            service.terminate()
+            let exit = try await service.waitForExit(timeout: .seconds(60))
+            #expect(exit == .exited(130), "\(service.tail())")
+            #expect(service.logLines.contains { $0.message.contains("exiting immediately") }, "\(service.tail())")
+        }
+    }
+}
