@@ -58,19 +58,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let configuration: ServiceConfiguration
-            do {
-                configuration = try ServiceConfiguration.load(
-                    commandLine: options.commandLineOverrides,
-                    environment: ProcessInfo.processInfo.environment,
-                    environmentFilePath: ServiceConfiguration.environmentFileName
-                )
-            } catch {
-                for issue in error.issues {
-                    FileHandle.standardError.write(Data("configuration error: \(issue)\n".utf8))
-                }
-                throw ExitCode(ExitStatus.usage)
-            }
+            let configuration = try options.loadConfiguration()
             // Standard output carries the dry-run lines and the summary, so logs go to standard error.
             var logger = LoggingSetup.makeLogger(
                 format: configuration.logFormat, level: configuration.logLevel, writer: FileDescriptorLogWriter.standardError

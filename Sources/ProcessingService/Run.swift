@@ -16,19 +16,7 @@ struct Run: AsyncParsableCommand {
         // Configuration first, logging second: the log format and level are configuration. A bad setting
         // is reported on stderr as plain lines and the process exits with EX_USAGE before anything
         // connects, so an orchestrator shows the reason instead of a crash loop.
-        let configuration: ServiceConfiguration
-        do {
-            configuration = try ServiceConfiguration.load(
-                commandLine: options.commandLineOverrides,
-                environment: ProcessInfo.processInfo.environment,
-                environmentFilePath: ServiceConfiguration.environmentFileName
-            )
-        } catch {
-            for issue in error.issues {
-                FileHandle.standardError.write(Data("configuration error: \(issue)\n".utf8))
-            }
-            throw ExitCode(ExitStatus.usage)
-        }
+        let configuration = try options.loadConfiguration()
 
         LoggingSetup.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
         // No logger-level metadata: every processed event logs through this logger, and handler metadata

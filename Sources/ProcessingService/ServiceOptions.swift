@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ProcessingCore
 
 /// The flags that override configuration, shared by every subcommand that talks to Kafka.
@@ -34,5 +35,25 @@ struct ServiceOptions: ParsableArguments {
             readFromBeginning: readFromBeginning,
             kafkaProperties: kafkaProperties
         )
+    }
+}
+
+extension ServiceOptions {
+    /// Loads the configuration (flags > environment > `.env` > defaults). A bad setting is reported on
+    /// stderr, one plain line per problem, and the process exits with EX_USAGE before anything connects,
+    /// so an orchestrator shows the reason instead of a crash loop.
+    func loadConfiguration() throws -> ServiceConfiguration {
+        do {
+            return try ServiceConfiguration.load(
+                commandLine: commandLineOverrides,
+                environment: ProcessInfo.processInfo.environment,
+                environmentFilePath: ServiceConfiguration.environmentFileName
+            )
+        } catch {
+            for issue in error.issues {
+                FileHandle.standardError.write(Data("configuration error: \(issue)\n".utf8))
+            }
+            throw ExitCode(ExitStatus.usage)
+        }
     }
 }
