@@ -47,7 +47,7 @@ extension ServiceEndToEndTests {
             #expect(try await service.shutDown() == .exited(0), "\(service.tail())")
 
             #expect(
-                service.logLines.contains { $0.level == "warning" && $0.metadata["error_kind"] == "brokerUnavailable" },
+                service.logLines.contains { $0.level == "warning" && $0.metadata["kind"] == "brokerUnavailable" },
                 "the outage is logged"
             )
             let processed = service.processed
