@@ -49,5 +49,36 @@ extension ServiceEndToEndTests {
             #expect(exit == .exited(130), "\(service.tail())")
             #expect(service.logLines.contains { $0.message.contains("exiting immediately") }, "\(service.tail())")
         }
+
+        @Test("a missing topic is retried MAX_RETRIES times, each attempt logged, then exit 69 with the reason")
+        func missingTopicExits69AfterTheRetries() async throws {
+            let broker = try ServiceEndToEndTests.startBroker()
+            defer { broker.stop() }
+            let environment = ServiceProcess.environment(
+                broker: broker, topic: "no-such-topic", groupID: uniqueGroupID("missing-topic"),
+                ["MAX_RETRIES": "3", "RETRY_DELAY": "0.2", "DLQ_ENABLED": "false"]
+            )
+            let service = try ServiceProcess(name: "service-missing-topic", environment: environment)
+            let exit = try await service.waitForExit(timeout: .seconds(120))
+            #expect(exit == .exited(69), "\(service.tail())")
+            let retries = service.logLines.filter { $0.message == "Kafka not ready, retrying" }
+            #expect(retries.count == 2, "attempts 1 and 2 logged before the third and last: \(service.tail())")
+            #expect(retries.allSatisfy { $0.metadata["reason"]?.contains("does not exist") == true })
+            #expect(service.logLines.contains { $0.level == "critical" && $0.message.contains("no-such-topic does not exist") })
+        }
+
+        @Test("unreachable brokers are retried MAX_RETRIES times, then exit 69")
+        func unreachableBrokersExit69AfterTheRetries() async throws {
+            let broker = try ServiceEndToEndTests.startBroker()
+            broker.stop()  // its address now refuses connections
+            let environment = ServiceProcess.environment(
+                broker: broker, topic: Self.topic, groupID: uniqueGroupID("no-broker"),
+                ["MAX_RETRIES": "2", "RETRY_DELAY": "0.2", "DLQ_ENABLED": "false"]
+            )
+            let service = try ServiceProcess(name: "service-no-broker", environment: environment)
+            let exit = try await service.waitForExit(timeout: .seconds(120))
+            #expect(exit == .exited(69), "\(service.tail())")
+            #expect(service.logLines.filter { $0.message == "Kafka not ready, retrying" }.count == 1, "\(service.tail())")
+        }
     }
 }
