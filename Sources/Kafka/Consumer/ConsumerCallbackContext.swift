@@ -9,7 +9,7 @@ import CRdKafka
 /// Threads: the log callback runs on librdkafka's internal threads (and on whatever thread calls
 /// `rd_kafka_new`/`rd_kafka_destroy`), so it only touches the immutable, `Sendable` log bridge. The
 /// rebalance, error and offset-commit callbacks are queued to the consumer queue and run on the poll
-/// thread inside `rd_kafka_consume_batch_queue` or `rd_kafka_consumer_close`; they go to `pollLoop`,
+/// thread inside `rd_kafka_consumer_poll` or `rd_kafka_consumer_close`; they go to `pollLoop`,
 /// whose state is confined to that thread.
 final class ConsumerCallbackContext: @unchecked Sendable {
     let logBridge: LibrdkafkaLogBridge

@@ -12,7 +12,7 @@ struct NativeConsumerHandle: @unchecked Sendable {
     /// `rd_kafka_t *`
     let client: OpaquePointer
     /// `rd_kafka_queue_t *` of the consumer group queue, into which `rd_kafka_poll_set_consumer` also
-    /// forwards the main queue, so that one `rd_kafka_consume_batch_queue` call serves messages,
+    /// forwards the main queue, so that one `rd_kafka_consumer_poll` call serves messages,
     /// rebalances, errors and commit results on the poll thread.
     let queue: OpaquePointer
     /// +1 retained for librdkafka's opaque; released after `rd_kafka_destroy` returned, because librdkafka
@@ -47,7 +47,7 @@ struct NativeConsumerHandle: @unchecked Sendable {
         return NativeConsumerHandle(client: client, queue: queue, callbackContext: retainedContext)
     }
 
-    /// Wakes the poll thread from `rd_kafka_consume_batch_queue`. Safe from any thread while the handle lives.
+    /// Wakes the poll thread from `rd_kafka_consumer_poll`. Safe from any thread while the handle lives.
     func wakePollThread() {
         rd_kafka_queue_yield(queue)
     }
