@@ -230,8 +230,10 @@ import Testing
         #expect(await delegate.wait { $0.batches >= 1 })
         try await Task.sleep(for: .seconds(1))
         try await running.close()
+        // Exactly the one batch delivered before stopDelivery(); its size depends on what was already
+        // fetched at that moment (at most maxBatchSize).
         #expect(delegate.observed.batches == 1)
-        #expect(delegate.observed.records.count == 10)
+        #expect((1...10).contains(delegate.observed.records.count))
     }
 
     @Test func cooperativeRebalanceSplitsPartitionsBetweenTwoMembers() async throws {
