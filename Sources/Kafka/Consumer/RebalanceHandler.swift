@@ -1,7 +1,7 @@
 import CRdKafka
 
 /// The rebalance callback, for both protocols. librdkafka calls it on the poll thread, inside
-/// `rd_kafka_consume_batch_queue` or `rd_kafka_consumer_close`; the group protocol does not proceed
+/// `rd_kafka_consumer_poll` or `rd_kafka_consumer_close`; the group protocol does not proceed
 /// until it returns, and a member that does not (un)assign here stays stuck in the rebalance.
 ///
 /// - EAGER (`range`, `roundrobin`): every rebalance revokes the whole assignment, then assigns a new
