@@ -2,8 +2,9 @@
 ///
 /// Threading and ordering rules (the contract the processing pipeline relies on):
 /// - Every method is called on the consumer's dedicated poll thread, one call at a time, never on
-///   Swift's cooperative thread pool. Implementations must return quickly and never block: hand the
-///   work to tasks and return.
+///   Swift's cooperative thread pool. Implementations must return quickly: hand the work to tasks and
+///   return. While a method runs nothing is polled, so the only acceptable wait is a short, bounded one
+///   (the pipeline's flow control holds `didReceive` back at most 100 ms when it is full).
 /// - For a partition, `partitionsAssigned` is called before any of its records are delivered, and
 ///   `partitionsRevoked` after the last of its records was delivered.
 /// - Before calling `partitionsRevoked`, the consumer applies every offset store, pause and resume that
