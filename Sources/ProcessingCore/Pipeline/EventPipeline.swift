@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// It is the consumer's delegate, so every callback below runs on the consumer's poll thread, in the
 /// order the consumer guarantees (assign before records, revoke after the last record). Callbacks do
-/// no processing: they hand records to workers and return (`receive` waits up to 100 ms first when the
+/// no processing: they hand records to workers and return (`receive` then waits up to 100 ms while the
 /// pipeline is full, see `FlowControl`).
 public final class EventPipeline: KafkaConsumerDelegate {
     private let workers = Mutex<[TopicPartition: PartitionWorker]>([:])
