@@ -40,12 +40,7 @@ private func logCallback(
     facility: UnsafePointer<CChar>?, message: UnsafePointer<CChar>?
 ) {
     guard let client, let context = ConsumerCallbackContext.from(rd_kafka_opaque(client)) else { return }
-    context.logBridge.log(
-        syslogLevel: level,
-        facility: facility.map { String(cString: $0) } ?? "",
-        clientName: String(cString: rd_kafka_name(client)),
-        message: message.map { String(cString: $0) } ?? ""
-    )
+    context.logBridge.log(client: client, syslogLevel: level, facility: facility, message: message)
 }
 
 private func errorCallback(

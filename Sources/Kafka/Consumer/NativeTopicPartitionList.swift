@@ -28,12 +28,8 @@ enum NativeTopicPartitionList {
         _ partitions: some Collection<TopicPartition>,
         _ body: (Pointer) -> Result
     ) -> Result {
-        let list = rd_kafka_topic_partition_list_new(Int32(clamping: partitions.count))!
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        for partition in partitions {
-            _ = rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition)
-        }
-        return body(list)
+        // RD_KAFKA_OFFSET_INVALID is what rd_kafka_topic_partition_list_add leaves in a new element.
+        withList(partitions.map { TopicPartitionOffset($0, offset: Int64(RD_KAFKA_OFFSET_INVALID)) }, body)
     }
 
     /// The elements of a native list, as a buffer valid while the list lives.

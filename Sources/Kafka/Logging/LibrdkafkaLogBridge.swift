@@ -25,16 +25,21 @@ package struct LibrdkafkaLogBridge: Sendable {
         }
     }
 
-    /// Emits one librdkafka log line. `facility` is librdkafka's subsystem tag (e.g. `FAIL`, `CGRPSTATE`),
-    /// `clientName` the instance name (`rdkafka#consumer-1`).
-    package func log(syslogLevel: Int32, facility: String, clientName: String, message: String) {
+    /// Emits one librdkafka log line, as handed to a `log_cb`: `facility` is librdkafka's subsystem tag
+    /// (e.g. `FAIL`, `CGRPSTATE`), the line carries the instance name (`rdkafka#consumer-1`). The level is
+    /// checked before any C string is copied, so suppressed debug lines cost next to nothing.
+    package func log(
+        client: OpaquePointer, syslogLevel: Int32, facility: UnsafePointer<CChar>?, message: UnsafePointer<CChar>?
+    ) {
         let level = Self.level(forSyslogLevel: syslogLevel)
-        // Checked before building metadata so that suppressed debug lines cost next to nothing.
         guard logger.logLevel <= level else { return }
         logger.log(
             level: level,
-            "\(message)",
-            metadata: ["librdkafka.facility": "\(facility)", "librdkafka.client": "\(clientName)"],
+            "\(message.map { String(cString: $0) } ?? "")",
+            metadata: [
+                "librdkafka.facility": "\(facility.map { String(cString: $0) } ?? "")",
+                "librdkafka.client": "\(String(cString: rd_kafka_name(client)))",
+            ],
             source: "librdkafka"
         )
     }
