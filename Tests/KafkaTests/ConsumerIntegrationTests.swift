@@ -328,6 +328,36 @@ import Testing
         #expect(await running.delegate.wait { $0.records.count >= 10 })
         try await running.close()
     }
+
+    /// librdkafka 2.0.2 stops fetching while its queue holds `queued.min.messages` and, left alone, looks
+    /// again only after up to a second. Here every fetch (one small message set, `max.partition.fetch.bytes`
+    /// being tiny) fills the queue past the limit, so without the consumer's wake-ups each of the ~60
+    /// fetches would be followed by such a pause; with them, the delivery never pauses that long.
+    @Test func aDrainedPrefetchQueueIsRefilledWithoutWaitingForLibrdkafkasIdleTimeout() async throws {
+        let broker = try MockBroker(topics: ["events": 1])
+        try await ConsumerTestProducer.produce(
+            Self.records(topic: "events", partitions: 1, perPartition: 3000), bootstrapServers: broker.bootstrapServers,
+            properties: ["batch.num.messages": "50"])
+
+        let deliveries = Mutex<[ContinuousClock.Instant]>([])
+        let delegate = ConsumerTestDelegate(storesEachBatch: true) { _, _ in
+            deliveries.withLock { $0.append(.now) }
+        }
+        let running = try RunningConsumer(
+            Self.configuration(broker, group: Self.uniqueGroup(), [
+                "queued.min.messages": "40", "max.partition.fetch.bytes": "1", "fetch.wait.max.ms": "10",
+            ]),
+            topics: ["events"], delegate: delegate)
+        let delivered = await running.delegate.wait { $0.records.count >= 3000 }
+        let wakeups = running.consumer.fetchWakeupsSent
+        try await running.close()
+
+        #expect(delivered)
+        let times = deliveries.withLock { $0 }
+        let longPauses = zip(times, times.dropFirst()).filter { $1 - $0 >= .milliseconds(500) }.count
+        #expect(longPauses <= 3, "\(longPauses) pauses of 500 ms or more between \(times.count) deliveries")
+        #expect(wakeups > 0)
+    }
 }
 
 /// True exactly once, for the first caller (thread-safe).

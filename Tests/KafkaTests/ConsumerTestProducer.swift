@@ -9,13 +9,16 @@ enum ConsumerTestProducer {
         var description: String { "\(failed) test record(s) were not delivered" }
     }
 
-    static func produce(_ records: [ProducerRecord], bootstrapServers: String) async throws {
+    /// `properties` adds to or overrides the producer's librdkafka properties (e.g. smaller batches).
+    static func produce(
+        _ records: [ProducerRecord], bootstrapServers: String, properties: [String: String] = [:]
+    ) async throws {
         var logger = Logger(label: "consumer-test-producer")
         logger.logLevel = .warning
         let producer = try KafkaProducer(
-            configuration: KafkaConfiguration([
-                "bootstrap.servers": bootstrapServers, "linger.ms": "5", "acks": "all",
-            ]),
+            configuration: KafkaConfiguration(
+                ["bootstrap.servers": bootstrapServers, "linger.ms": "5", "acks": "all"]
+                    .merging(properties) { $1 }),
             logger: logger)
         for record in records {
             try producer.produce(record)

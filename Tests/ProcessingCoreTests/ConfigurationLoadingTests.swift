@@ -212,6 +212,7 @@ struct ConfigurationLoadingTests {
             "ENABLE_AUTO_COMMIT": "0",
             "KAFKA_CFG_SESSION_TIMEOUT_MS": "6000",
             "KAFKA_CFG_GROUP_ID": "custom-group",
+            "KAFKA_CFG_FETCH_MAX_BYTES": "1048576",
         ])
         #expect(
             configuration.kafkaConfiguration.properties == [
@@ -220,6 +221,9 @@ struct ConfigurationLoadingTests {
                 "auto.offset.reset": "earliest",
                 "enable.auto.commit": "false",
                 "session.timeout.ms": "6000",
+                // The service's prefetch defaults, the second overridden by the user.
+                "queued.max.messages.kbytes": "8192",
+                "fetch.max.bytes": "1048576",
             ]
         )
         try configuration.kafkaConfiguration.validate()

@@ -35,6 +35,11 @@ final class ConsumerPollLoop: @unchecked Sendable {
     /// Whether a revoke ran inside the current poll call (the batch is then checked against the assignment).
     var revokedDuringPoll = false
     private var recordReader = NativeRecordReader()
+    /// The messages of the batch being delivered that carry data (kept to reuse its capacity).
+    private var deliverable: [UnsafeMutablePointer<rd_kafka_message_t>] = []
+    /// Wakes librdkafka's fetchers after the prefetch queue filled up (see `FetchWakeup`).
+    let fetchWakeup: FetchWakeup
+    private var fetchWakeupPolicy: FetchWakeupPolicy
 
     init(
         handle: NativeConsumerHandle,
@@ -50,6 +55,11 @@ final class ConsumerPollLoop: @unchecked Sendable {
         self.options = options
         self.commitMode = commitMode
         self.logger = logger
+        self.fetchWakeup = FetchWakeup(client: handle.client, state: state, logger: logger)
+        // librdkafka 2.0.2's defaults, used only if the values cannot be read back.
+        self.fetchWakeupPolicy = FetchWakeupPolicy(
+            queuedMinMessages: handle.configurationValue("queued.min.messages").flatMap { Int($0) } ?? 100_000,
+            queuedMaxBytes: (handle.configurationValue("queued.max.messages.kbytes").flatMap { Int($0) } ?? 65_536) * 1024)
     }
 
     /// Runs on the poll thread: subscribes, polls until close is requested or a fatal error occurs,
@@ -106,8 +116,15 @@ final class ConsumerPollLoop: @unchecked Sendable {
             if state.withLock({ $0.isCloseRequested }) { return }
             revokedDuringPoll = false
             let count = pollBatch(into: messages, capacity: batchSize)
+            let batch = UnsafeMutableBufferPointer(start: messages, count: count)
+            let bytes = Self.payloadBytes(of: batch)
             if count > 0 {
-                deliver(UnsafeMutableBufferPointer(start: messages, count: count))
+                deliver(batch)
+            }
+            // After the delegate returned: the queue length is then what the next poll starts from.
+            let queued = Int(rd_kafka_queue_length(handle.queue))
+            if fetchWakeupPolicy.observe(messages: count, bytes: bytes, queueLength: queued) {
+                fetchWakeup.wake()
             }
         }
     }
@@ -134,6 +151,17 @@ final class ConsumerPollLoop: @unchecked Sendable {
         return count
     }
 
+    /// Payload and key bytes of a polled batch (what librdkafka's queue limits count, roughly).
+    private static func payloadBytes(
+        of messages: UnsafeMutableBufferPointer<UnsafeMutablePointer<rd_kafka_message_t>?>
+    ) -> Int {
+        var bytes = 0
+        for case let message? in messages {
+            bytes &+= message.pointee.len &+ message.pointee.key_len
+        }
+        return bytes
+    }
+
     /// Copies the polled messages into records, destroys every native message, and hands the records to
     /// the delegate (unless delivery was stopped).
     private func deliver(_ messages: UnsafeMutableBufferPointer<UnsafeMutablePointer<rd_kafka_message_t>?>) {
@@ -143,20 +171,21 @@ final class ConsumerPollLoop: @unchecked Sendable {
         let assignment: Set<TopicPartition>? = revokedDuringPoll ? state.withLock { $0.assignment } : nil
         var records: [KafkaRecord] = []
         if shouldDeliver { records.reserveCapacity(messages.count) }
-        var droppedForRevokedPartitions = 0
+        deliverable.removeAll(keepingCapacity: true)
         for case let message? in messages {
-            defer { rd_kafka_message_destroy(message) }
             guard message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 handleConsumerError(message)
                 continue
             }
-            guard shouldDeliver else { continue }
-            let record = recordReader.record(from: message)
-            if let assignment, !assignment.contains(record.topicPartition) {
-                droppedForRevokedPartitions += 1
-                continue
-            }
-            records.append(record)
+            if shouldDeliver { deliverable.append(message) }
+        }
+        recordReader.appendRecords(of: deliverable, to: &records)
+        for case let message? in messages { rd_kafka_message_destroy(message) }
+        var droppedForRevokedPartitions = 0
+        if let assignment {
+            let before = records.count
+            records.removeAll { !assignment.contains($0.topicPartition) }
+            droppedForRevokedPartitions = before - records.count
         }
         if droppedForRevokedPartitions > 0 {
             logger.debug("Dropped records of revoked partitions", metadata: ["count": "\(droppedForRevokedPartitions)"])

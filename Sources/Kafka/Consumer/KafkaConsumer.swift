@@ -135,6 +135,12 @@ public final class KafkaConsumer: Sendable {
         return try result.get()
     }
 
+    /// Requests sent so far to wake librdkafka's fetchers after the prefetch queue filled up (see
+    /// `FetchWakeup`); for tests and diagnostics.
+    package var fetchWakeupsSent: Int {
+        pollLoop.fetchWakeup.wakeupsSent
+    }
+
     /// The partitions currently assigned to this member, as of the last rebalance callback.
     public var assignment: Set<TopicPartition> {
         state.withLock { $0.assignment }

@@ -7,9 +7,10 @@ import Musl
 import Darwin
 #endif
 
-/// Copies native messages into `KafkaRecord`s on the poll thread, cheaply: the key and value bytes are
-/// the only per-message allocations (plus headers when a message has any). Topic names are resolved
-/// through a per-topic-handle cache instead of building a `String` per message.
+/// Copies native messages into `KafkaRecord`s on the poll thread, cheaply: the key and value bytes of
+/// each run of consecutive messages of one partition go into one shared allocation (see `RecordBytes`),
+/// headers are copied only when a message has any, and topic names come from a per-topic-handle cache
+/// instead of a `String` per message.
 ///
 /// Confined to the poll thread (owned by `ConsumerPollLoop`).
 struct NativeRecordReader {
@@ -18,27 +19,63 @@ struct NativeRecordReader {
     private var topicNames: [OpaquePointer: (name: String, cName: ContiguousArray<CChar>)] = [:]
     private var lastTopic: (handle: OpaquePointer, name: String, cName: ContiguousArray<CChar>)?
 
-    /// Copies one message that has no error. The native message stays owned by the caller.
-    mutating func record(from message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaRecord {
-        let native = message.pointee
-        let topic = topicName(of: native.rkt)
-        let key: [UInt8]? = native.key.map {
-            [UInt8](UnsafeRawBufferPointer(start: $0, count: native.key_len))
+    /// Copies messages that have no error into records, appended to `records` in the same order. The
+    /// native messages stay owned by the caller.
+    mutating func appendRecords(
+        of messages: some Collection<UnsafeMutablePointer<rd_kafka_message_t>>, to records: inout [KafkaRecord]
+    ) {
+        var runStart = messages.startIndex
+        while runStart != messages.endIndex {
+            let first = messages[runStart].pointee
+            var runEnd = messages.index(after: runStart)
+            var total = first.key_len + first.len
+            while runEnd != messages.endIndex {
+                let next = messages[runEnd].pointee
+                guard next.rkt == first.rkt, next.partition == first.partition else { break }
+                total &+= next.key_len &+ next.len
+                runEnd = messages.index(after: runEnd)
+            }
+            appendRun(messages[runStart..<runEnd], totalBytes: total, to: &records)
+            runStart = runEnd
         }
-        // A NULL payload is a tombstone (null value): `nil`, never a crash.
-        let value: [UInt8]? = native.payload.map {
-            [UInt8](UnsafeRawBufferPointer(start: $0, count: native.len))
+    }
+
+    /// One run: messages of the same partition, whose keys and values share one arena.
+    private mutating func appendRun(
+        _ run: some Collection<UnsafeMutablePointer<rd_kafka_message_t>>, totalBytes: Int, to records: inout [KafkaRecord]
+    ) {
+        guard let head = run.first else { return }
+        let topicPartition = TopicPartition(topic: topicName(of: head.pointee.rkt), partition: head.pointee.partition)
+        let arena = RecordArena.make(capacity: totalBytes)
+        arena.withUnsafeMutablePointerToElements { base in
+            var used = 0
+            for message in run {
+                let native = message.pointee
+                let keyStart = used
+                if let key = native.key, native.key_len > 0 {
+                    (base + used).initialize(from: key.assumingMemoryBound(to: UInt8.self), count: native.key_len)
+                    used &+= native.key_len
+                }
+                let valueStart = used
+                // A NULL payload is a tombstone (null value): a count of -1, never a crash.
+                if let payload = native.payload, native.len > 0 {
+                    (base + used).initialize(from: payload.assumingMemoryBound(to: UInt8.self), count: native.len)
+                    used &+= native.len
+                }
+                var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+                let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+                records.append(KafkaRecord(
+                    topicPartition: topicPartition,
+                    offset: native.offset,
+                    bytes: RecordBytes(
+                        arena: arena,
+                        keyStart: keyStart, keyCount: native.key == nil ? -1 : native.key_len,
+                        valueStart: valueStart, valueCount: native.payload == nil ? -1 : native.len),
+                    timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || timestamp < 0 ? nil : timestamp,
+                    headers: Self.headers(of: message)
+                ))
+            }
         }
-        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
-        return KafkaRecord(
-            topicPartition: TopicPartition(topic: topic, partition: native.partition),
-            offset: native.offset,
-            key: key,
-            value: value,
-            timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || timestamp < 0 ? nil : timestamp,
-            headers: Self.headers(of: message)
-        )
     }
 
     /// The headers of a message, in order; empty (and no allocation) when it has none.

@@ -1,14 +1,25 @@
 /// A message consumed from Kafka, copied out of librdkafka so that it outlives the native message.
 ///
 /// The native `rd_kafka_message_t` is destroyed by the consumer right after this copy is made; nothing
-/// here points into librdkafka memory.
+/// here points into librdkafka memory. Key and value bytes live in storage shared with the neighbouring
+/// records of the same partition and poll (see `RecordBytes`): read the value in place with
+/// ``withUnsafeValue(_:)``; ``key`` and ``value`` return copies.
 public struct KafkaRecord: Sendable {
     public var topicPartition: TopicPartition
     public var offset: Int64
-    /// The key bytes, `nil` when the message has no key.
-    public var key: [UInt8]?
-    /// The value bytes, `nil` for a tombstone (a message with a null value). Never crash on `nil`.
-    public var value: [UInt8]?
+    private var bytes: RecordBytes
+    /// A copy of the key bytes, `nil` when the message has no key.
+    public var key: [UInt8]? {
+        get { bytes.key }
+        set { bytes = RecordBytes(key: newValue, value: bytes.value) }
+    }
+    /// A copy of the value bytes, `nil` for a tombstone (a message with a null value). Never crash on `nil`.
+    public var value: [UInt8]? {
+        get { bytes.value }
+        set { bytes = RecordBytes(key: bytes.key, value: newValue) }
+    }
+    /// The value's size in bytes, `nil` for a tombstone.
+    public var valueCount: Int? { bytes.valueCountOrNil }
     /// Milliseconds since the epoch, as set by the producer or the broker; `nil` when not available.
     public var timestampMilliseconds: Int64?
     /// Headers in their original order; a header value may be `nil`.
@@ -22,12 +33,28 @@ public struct KafkaRecord: Sendable {
         timestampMilliseconds: Int64?,
         headers: [KafkaHeader] = []
     ) {
+        self.init(
+            topicPartition: topicPartition, offset: offset, bytes: RecordBytes(key: key, value: value),
+            timestampMilliseconds: timestampMilliseconds, headers: headers)
+    }
+
+    init(
+        topicPartition: TopicPartition, offset: Int64, bytes: RecordBytes, timestampMilliseconds: Int64?,
+        headers: [KafkaHeader]
+    ) {
         self.topicPartition = topicPartition
         self.offset = offset
-        self.key = key
-        self.value = value
+        self.bytes = bytes
         self.timestampMilliseconds = timestampMilliseconds
         self.headers = headers
+    }
+
+    /// Calls `body` with the value bytes in place (no copy), or `nil` for a tombstone. The pointer is valid
+    /// only during the call.
+    public func withUnsafeValue<Result, Failure: Error>(
+        _ body: (UnsafeRawBufferPointer?) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try bytes.withUnsafeValue(body)
     }
 }
 

@@ -47,6 +47,17 @@ struct NativeConsumerHandle: @unchecked Sendable {
         return NativeConsumerHandle(client: client, queue: queue, callbackContext: retainedContext)
     }
 
+    /// The value librdkafka runs with for a configuration property (defaults included), or nil for an
+    /// unknown name.
+    func configurationValue(_ name: String) -> String? {
+        guard let conf = rd_kafka_conf(client) else { return nil }
+        var size = 0
+        guard rd_kafka_conf_get(conf, name, nil, &size) == RD_KAFKA_CONF_OK, size > 0 else { return nil }
+        var buffer = [CChar](repeating: 0, count: size)
+        guard rd_kafka_conf_get(conf, name, &buffer, &size) == RD_KAFKA_CONF_OK else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Wakes the poll thread from `rd_kafka_consumer_poll`. Safe from any thread while the handle lives.
     func wakePollThread() {
         rd_kafka_queue_yield(queue)

@@ -200,14 +200,22 @@ final class PartitionWorker: Sendable {
     }
 
     private func handle(_ record: KafkaRecord, decoder: EnrichedEventDecoder) async -> RecordOutcome {
-        guard let value = record.value else {
-            statistics.addInvalid()
-            return await giveUp(record, failure: .tombstone, message: "the record has a null value (tombstone)", attempts: 0, firstFailure: Date())
+        let decoded = record.withUnsafeValue { value -> Result<EnrichedEvent, EventDecodingError>? in
+            guard let value else { return nil }
+            do throws(EventDecodingError) {
+                return .success(try decoder.decode(value))
+            } catch {
+                return .failure(error)
+            }
         }
         let event: EnrichedEvent
-        do {
-            event = try decoder.decode(value)
-        } catch {
+        switch decoded {
+        case nil:
+            statistics.addInvalid()
+            return await giveUp(record, failure: .tombstone, message: "the record has a null value (tombstone)", attempts: 0, firstFailure: Date())
+        case .success(let decodedEvent):
+            event = decodedEvent
+        case .failure(let error):
             statistics.addInvalid()
             return await giveUp(record, failure: FailureClass(error.errorClass), message: error.description, attempts: 0, firstFailure: Date())
         }
