@@ -93,6 +93,9 @@ let package = Package(
             name: "DecodeBenchmark",
             dependencies: [
                 "EventModel",
+                "Kafka",
+                "ProcessingCore",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/DecodeBenchmark"

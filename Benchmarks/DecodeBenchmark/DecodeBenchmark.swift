@@ -15,7 +15,7 @@ import Darwin
 /// extra tooling. It reports wall-clock rate and the rate per CPU-second of the decoding thread, which is
 /// the "one core" figure and stays meaningful when other processes share the machine.
 @main
-struct DecodeBenchmark: ParsableCommand {
+struct DecodeBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode-benchmark",
         abstract: "Measures EnrichedEvent decoding speed: our decoder vs Foundation's JSONDecoder.")
@@ -35,7 +35,10 @@ struct DecodeBenchmark: ParsableCommand {
     @Option(help: "Seed of the synthetic corpus.")
     var seed: UInt64 = 1
 
-    mutating func run() throws {
+    @Option(help: "Also run this many events through the whole pipeline (no Kafka) and report its CPU time per event beside the decoder's; 0 skips it.")
+    var pipelineEvents = 0
+
+    mutating func run() async throws {
         var generator = SyntheticEventGenerator(seed: seed)
         let corpus = (0..<events).map { _ in generator.next().value }
         let averageSize = corpus.reduce(0) { $0 + $1.count } / max(corpus.count, 1)
@@ -77,6 +80,15 @@ struct DecodeBenchmark: ParsableCommand {
         let foundation = measure("Foundation JSONDecoder (reference)", corpus, referencePasses) { value in
             guard let event = try? reference.decode(value) else { return 0 }
             return Int(event.timestamp.nanoseconds)
+        }
+        if pipelineEvents > 0 {
+            let overhead = PipelineOverhead(corpus: corpus, events: pipelineEvents, partitions: 48, batchSize: 1024)
+            let result = await overhead.measure()
+            let decodeMicroseconds = 1e6 / decodeOnly.perCPUSecond
+            print(
+                "pipeline (48 partitions, default processor): \(format(result.cpuPerEvent * 1e6, digits: 2)) µs CPU/event "
+                    + "(decoding \(format(decodeMicroseconds, digits: 2)) µs, the rest \(format(result.cpuPerEvent * 1e6 - decodeMicroseconds, digits: 2)) µs), "
+                    + "\(format(1 / result.wallPerEvent, digits: 0)) events/s wall")
         }
         print(
             "speed-up (CPU): \(format(decodeOnly.perCPUSecond / foundation.perCPUSecond, digits: 1))x validate only, "
@@ -129,7 +141,7 @@ struct DecodeBenchmark: ParsableCommand {
             }
             return String(grouped.reversed())
         }
-        let scale = Double(10 * digits)
+        let scale = pow(10, Double(digits))
         return String((value * scale).rounded() / scale)
     }
 }
