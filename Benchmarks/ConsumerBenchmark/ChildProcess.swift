@@ -16,6 +16,9 @@ struct ChildTermination: Sendable {
     var systemCPUSeconds: Double
     /// `ru_maxrss`: the peak resident set size, in bytes.
     var peakResidentBytes: Int
+    /// `ru_nvcsw` / `ru_nivcsw`: how often its threads gave up the CPU (waiting) or were preempted.
+    var voluntaryContextSwitches: Int
+    var involuntaryContextSwitches: Int
 
     var cpuSeconds: Double { userCPUSeconds + systemCPUSeconds }
     var exitedCleanly: Bool { exitCode == 0 }
@@ -194,7 +197,9 @@ final class ChildProcess {
             userCPUSeconds: usage.ru_utime.seconds,
             systemCPUSeconds: usage.ru_stime.seconds,
             // Linux reports ru_maxrss in KiB.
-            peakResidentBytes: usage.ru_maxrss * 1024
+            peakResidentBytes: usage.ru_maxrss * 1024,
+            voluntaryContextSwitches: usage.ru_nvcsw,
+            involuntaryContextSwitches: usage.ru_nivcsw
         )
         termination = record
         return record

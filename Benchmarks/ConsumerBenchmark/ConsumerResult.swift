@@ -20,6 +20,9 @@ struct ConsumerResult: Codable, Sendable {
     var systemCPUSeconds: Double
     /// Peak resident set size (ru_maxrss), MiB.
     var peakRSSMiB: Double
+    /// Context switches over the whole process life (wait4): voluntary (waits) and involuntary (preempted).
+    var voluntaryContextSwitches: Int
+    var involuntaryContextSwitches: Int
     /// How the process ended, e.g. `exit 0`.
     var exit: String
     /// Whether it ended on its own (raw) or within the grace period after SIGTERM (service).

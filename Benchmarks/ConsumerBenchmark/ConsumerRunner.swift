@@ -77,6 +77,8 @@ struct ConsumerRunner {
             cpuSeconds: termination.cpuSeconds, userCPUSeconds: termination.userCPUSeconds,
             systemCPUSeconds: termination.systemCPUSeconds,
             peakRSSMiB: Double(termination.peakResidentBytes) / 1_048_576,
+            voluntaryContextSwitches: termination.voluntaryContextSwitches,
+            involuntaryContextSwitches: termination.involuntaryContextSwitches,
             exit: termination.summary, stoppedCleanly: stoppedCleanly)
     }
 

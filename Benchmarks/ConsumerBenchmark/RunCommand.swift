@@ -132,8 +132,9 @@ struct RunCommand: ParsableCommand {
                 say("round \(round): \(kind.rawValue) ...")
                 let result = try runner.measure(kind, round: round)
                 say(String(
-                    format: "round %d: %@ %.0f events/s, %.2f CPU s, %.1f MiB peak RSS, %@",
-                    round, kind.rawValue, result.eventsPerSecond, result.cpuSeconds, result.peakRSSMiB, result.exit))
+                    format: "round %d: %@ %.0f events/s, %.2f CPU s, %.1f MiB peak RSS, %d/%d context switches (waits/preempted), %@",
+                    round, kind.rawValue, result.eventsPerSecond, result.cpuSeconds, result.peakRSSMiB,
+                    result.voluntaryContextSwitches, result.involuntaryContextSwitches, result.exit))
                 results.append(result)
             }
         }

@@ -46,7 +46,7 @@ struct NativeRecordReader {
     ) {
         guard let head = run.first else { return }
         let topicPartition = TopicPartition(topic: topicName(of: head.pointee.rkt), partition: head.pointee.partition)
-        let arena = RecordArena.make(capacity: totalBytes)
+        let arena = RecordArena.make(topicPartition: topicPartition, capacity: totalBytes)
         arena.withUnsafeMutablePointerToElements { base in
             var used = 0
             for message in run {
@@ -65,7 +65,6 @@ struct NativeRecordReader {
                 var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
                 let timestamp = rd_kafka_message_timestamp(message, &timestampType)
                 records.append(KafkaRecord(
-                    topicPartition: topicPartition,
                     offset: native.offset,
                     bytes: RecordBytes(
                         arena: arena,

@@ -1,22 +1,26 @@
 /// A message consumed from Kafka, copied out of librdkafka so that it outlives the native message.
 ///
 /// The native `rd_kafka_message_t` is destroyed by the consumer right after this copy is made; nothing
-/// here points into librdkafka memory. Key and value bytes live in storage shared with the neighbouring
-/// records of the same partition and poll (see `RecordBytes`): read the value in place with
-/// ``withUnsafeValue(_:)``; ``key`` and ``value`` return copies.
+/// here points into librdkafka memory. The partition, key and value live in storage shared with the
+/// neighbouring records of the same partition and poll (see `RecordBytes`): read the value in place with
+/// ``withUnsafeValue(_:)``; ``key`` and ``value`` return copies. Setting any of the three gives the
+/// record storage of its own.
 public struct KafkaRecord: Sendable {
-    public var topicPartition: TopicPartition
-    public var offset: Int64
     private var bytes: RecordBytes
+    public var topicPartition: TopicPartition {
+        get { bytes.topicPartition }
+        set { bytes = RecordBytes(topicPartition: newValue, key: bytes.key, value: bytes.value) }
+    }
+    public var offset: Int64
     /// A copy of the key bytes, `nil` when the message has no key.
     public var key: [UInt8]? {
         get { bytes.key }
-        set { bytes = RecordBytes(key: newValue, value: bytes.value) }
+        set { bytes = RecordBytes(topicPartition: bytes.topicPartition, key: newValue, value: bytes.value) }
     }
     /// A copy of the value bytes, `nil` for a tombstone (a message with a null value). Never crash on `nil`.
     public var value: [UInt8]? {
         get { bytes.value }
-        set { bytes = RecordBytes(key: bytes.key, value: newValue) }
+        set { bytes = RecordBytes(topicPartition: bytes.topicPartition, key: bytes.key, value: newValue) }
     }
     /// The value's size in bytes, `nil` for a tombstone.
     public var valueCount: Int? { bytes.valueCountOrNil }
@@ -34,19 +38,21 @@ public struct KafkaRecord: Sendable {
         headers: [KafkaHeader] = []
     ) {
         self.init(
-            topicPartition: topicPartition, offset: offset, bytes: RecordBytes(key: key, value: value),
+            offset: offset, bytes: RecordBytes(topicPartition: topicPartition, key: key, value: value),
             timestampMilliseconds: timestampMilliseconds, headers: headers)
     }
 
-    init(
-        topicPartition: TopicPartition, offset: Int64, bytes: RecordBytes, timestampMilliseconds: Int64?,
-        headers: [KafkaHeader]
-    ) {
-        self.topicPartition = topicPartition
+    init(offset: Int64, bytes: RecordBytes, timestampMilliseconds: Int64?, headers: [KafkaHeader]) {
         self.offset = offset
         self.bytes = bytes
         self.timestampMilliseconds = timestampMilliseconds
         self.headers = headers
+    }
+
+    /// Whether `other` was copied out of librdkafka in the same run as this record: then both are of the
+    /// same partition. A check without reading (and reference counting) the topic name.
+    package func isInSameRun(as other: KafkaRecord) -> Bool {
+        bytes.sharesArena(with: other.bytes)
     }
 
     /// Calls `body` with the value bytes in place (no copy), or `nil` for a tombstone. The pointer is valid

@@ -87,7 +87,8 @@ public final class EventPipeline: KafkaConsumerDelegate {
 
     /// Dispatches a batch to the workers, then holds the poll thread back while the pipeline is full
     /// (see `FlowControl`). Records arrive in runs of the same partition, so the worker is looked up
-    /// once per run, and each run is handed over as a slice of the batch, without copying records.
+    /// once per run, and each run is handed over as a slice of the batch, without copying records; a
+    /// run is recognised by its shared storage before the partition is compared.
     public func receive(_ records: [KafkaRecord]) {
         guard !records.isEmpty else { return }
         statistics.addReceived(records.count)
@@ -96,7 +97,11 @@ public final class EventPipeline: KafkaConsumerDelegate {
         while start < records.endIndex {
             let partition = records[start].topicPartition
             var end = start + 1
-            while end < records.endIndex, records[end].topicPartition == partition { end += 1 }
+            while end < records.endIndex,
+                records[end].isInSameRun(as: records[start]) || records[end].topicPartition == partition
+            {
+                end += 1
+            }
             if let worker = workers[partition] {
                 worker.enqueue(records[start..<end])
             } else {
