@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end throughput benchmark (issue 4): builds every product in release mode, then runs
-# `consumer-benchmark run`, which starts a mock broker, produces 800k EnrichedEvents on 32 partitions and
+# `consumer-benchmark run`, which starts a mock broker, produces 800k EnrichedEvents on 48 partitions and
 # measures a raw librdkafka loop and the service, each in its own process. Arguments are passed on, e.g.
 #   scripts/benchmark.sh --rounds 3 --json benchmark.json
 # See `.build-release/release/consumer-benchmark run --help` for every option.

@@ -5,10 +5,15 @@ import Logging
 /// commits and closes, and the only thread that calls the delegate.
 ///
 /// Each iteration first applies the requests other threads queued (in order), then polls the consumer
-/// consumer with `rd_kafka_consumer_poll` (the first message bounded by `pollTimeoutMilliseconds`, the rest
-/// of the batch without waiting; a queued request cuts the wait short through `rd_kafka_queue_yield`), copies the messages into `KafkaRecord`s,
+/// with `rd_kafka_consumer_poll` (the first message bounded by `pollTimeoutMilliseconds`, the rest
+/// of the batch without waiting; a queued request cuts the wait short through `rd_kafka_queue_yield`),
+/// copies the messages into `KafkaRecord`s (one shared byte arena per partition run, see `RecordBytes`),
 /// destroys the native messages and hands the batch to the delegate. Rebalance, error and commit
 /// callbacks run inside that poll call, on this same thread (see `RebalanceHandler.swift`).
+///
+/// After each batch the loop reads the consumer queue's length; when a queue that had filled up has
+/// drained, it wakes librdkafka's fetchers (`FetchWakeup`), which librdkafka 2.0.2 would otherwise leave
+/// idle for up to a second.
 ///
 /// Requests are applied on the poll thread, never concurrently with a poll: librdkafka 2.0 documents
 /// pause, resume, seek and rebalancing in parallel with consuming as unsafe (2.0.0 release notes).

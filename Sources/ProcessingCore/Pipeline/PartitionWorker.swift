@@ -121,10 +121,31 @@ final class PartitionWorker: Sendable {
 
     private func run() async {
         let decoder = EnrichedEventDecoder()
+        // One context for the worker's life, updated per record: building one per record copied the
+        // logger (and reference-counted its handler, shared by every worker) for every event.
+        var context = ProcessingContext(topicPartition: topicPartition, offset: -1, attempt: 1, logger: logger)
         while let slices = await nextBatch() {
             for slice in slices {
                 for record in slice {
-                    guard await handle(record, decoder: decoder) == .finished else {
+                    // The common case (decodes, processed at the first attempt) makes one async call, the
+                    // processor's; failures go through `retry` and `giveUp`.
+                    let outcome: RecordOutcome
+                    switch decode(record, decoder) {
+                    case .success(let event):
+                        context.offset = record.offset
+                        context.attempt = 1
+                        do {
+                            try await processor.process(event, context: context)
+                            processedSinceSettle.add(1, ordering: .relaxed)
+                            outcome = .finished
+                        } catch {
+                            outcome = await retry(event, record, after: error, context: &context)
+                        }
+                    case .failure(let invalid):
+                        statistics.addInvalid()
+                        outcome = await giveUp(record, failure: invalid.failure, message: invalid.message, attempts: 0, firstFailure: Date())
+                    }
+                    guard outcome == .finished else {
                         settle()
                         return
                     }
@@ -199,64 +220,65 @@ final class PartitionWorker: Sendable {
         case abandoned
     }
 
-    private func handle(_ record: KafkaRecord, decoder: EnrichedEventDecoder) async -> RecordOutcome {
-        let decoded = record.withUnsafeValue { value -> Result<EnrichedEvent, EventDecodingError>? in
-            guard let value else { return nil }
+    /// Why a record is not an event: its failure class and a message for the dead letter.
+    struct InvalidRecord: Error {
+        var failure: FailureClass
+        var message: String
+    }
+
+    /// Decodes the record's value in place (no copy of the record).
+    private func decode(_ record: KafkaRecord, _ decoder: EnrichedEventDecoder) -> Result<EnrichedEvent, InvalidRecord> {
+        record.withUnsafeValue { value in
+            guard let value else {
+                return .failure(InvalidRecord(failure: .tombstone, message: "the record has a null value (tombstone)"))
+            }
             do throws(EventDecodingError) {
                 return .success(try decoder.decode(value))
             } catch {
-                return .failure(error)
+                return .failure(InvalidRecord(failure: FailureClass(error.errorClass), message: error.description))
             }
         }
-        let event: EnrichedEvent
-        switch decoded {
-        case nil:
-            statistics.addInvalid()
-            return await giveUp(record, failure: .tombstone, message: "the record has a null value (tombstone)", attempts: 0, firstFailure: Date())
-        case .success(let decodedEvent):
-            event = decodedEvent
-        case .failure(let error):
-            statistics.addInvalid()
-            return await giveUp(record, failure: FailureClass(error.errorClass), message: error.description, attempts: 0, firstFailure: Date())
-        }
-        return await process(event, record)
     }
 
-    private func process(_ event: EnrichedEvent, _ record: KafkaRecord) async -> RecordOutcome {
+    /// After the first attempt failed with `firstError`: retries with backoff (the partition paused
+    /// meanwhile), and dead-letters (or halts on) what does not succeed.
+    private func retry(
+        _ event: EnrichedEvent, _ record: KafkaRecord, after firstError: any Error, context: inout ProcessingContext
+    ) async -> RecordOutcome {
         var attempt = 1
-        var firstFailure: Date?
+        var error = firstError
+        let firstFailure = Date()
         while true {
+            statistics.addFailedAttempt()
+            if isRevoked { return .abandoned }
+            if let rejection = error as? PermanentProcessingError {
+                if attempt > 1 { clearPause(.retryBackoff) }
+                return await giveUp(record, failure: .processingRejected, message: rejection.description, attempts: attempt, firstFailure: firstFailure)
+            }
+            guard attempt < settings.retryPolicy.maxAttempts else {
+                if attempt > 1 { clearPause(.retryBackoff) }
+                return await giveUp(record, failure: .processingFailed, message: "\(error)", attempts: attempt, firstFailure: firstFailure)
+            }
+            let delay = settings.retryPolicy.delay(afterAttempt: attempt)
+            logger.warning(
+                "Processing failed, will retry",
+                metadata: metadata(record, [
+                    "attempt": "\(attempt)", "max_attempts": "\(settings.retryPolicy.maxAttempts)",
+                    "retry_in": "\(delay)", "error": "\(error)",
+                ])
+            )
+            setPause(.retryBackoff)
+            guard await wait(delay) else { return .abandoned }
+            attempt += 1
             do {
-                let context = ProcessingContext(topicPartition: topicPartition, offset: record.offset, attempt: attempt, logger: logger)
+                context.offset = record.offset
+                context.attempt = attempt
                 try await processor.process(event, context: context)
                 processedSinceSettle.add(1, ordering: .relaxed)
-                if attempt > 1 { clearPause(.retryBackoff) }
+                clearPause(.retryBackoff)
                 return .finished
-            } catch {
-                statistics.addFailedAttempt()
-                let now = Date()
-                let first = firstFailure ?? now
-                firstFailure = first
-                if isRevoked { return .abandoned }
-                if let rejection = error as? PermanentProcessingError {
-                    if attempt > 1 { clearPause(.retryBackoff) }
-                    return await giveUp(record, failure: .processingRejected, message: rejection.description, attempts: attempt, firstFailure: first)
-                }
-                guard attempt < settings.retryPolicy.maxAttempts else {
-                    if attempt > 1 { clearPause(.retryBackoff) }
-                    return await giveUp(record, failure: .processingFailed, message: "\(error)", attempts: attempt, firstFailure: first)
-                }
-                let delay = settings.retryPolicy.delay(afterAttempt: attempt)
-                logger.warning(
-                    "Processing failed, will retry",
-                    metadata: metadata(record, [
-                        "attempt": "\(attempt)", "max_attempts": "\(settings.retryPolicy.maxAttempts)",
-                        "retry_in": "\(delay)", "error": "\(error)",
-                    ])
-                )
-                setPause(.retryBackoff)
-                guard await wait(delay) else { return .abandoned }
-                attempt += 1
+            } catch let next {
+                error = next
             }
         }
     }
