@@ -10,12 +10,14 @@ let package = Package(
         .executable(name: "event-producer", targets: ["EventProducer"]),
         .executable(name: "consumer-benchmark", targets: ["ConsumerBenchmark"]),
         .executable(name: "decode-benchmark", targets: ["DecodeBenchmark"]),
+        .executable(name: "decode-microbenchmark", targets: ["DecodeMicrobenchmark"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "EventModel", targets: ["EventModel"]),
         .library(name: "ProcessingCore", targets: ["ProcessingCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/google/swift-benchmark", from: "0.1.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -99,6 +101,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/DecodeBenchmark"
+        ),
+        // The decode-only micro-benchmark on google/swift-benchmark (see its main.swift).
+        .executableTarget(
+            name: "DecodeMicrobenchmark",
+            dependencies: ["EventModel", .product(name: "Benchmark", package: "swift-benchmark")],
+            path: "Benchmarks/DecodeMicrobenchmark"
         ),
         // Helpers shared by the test targets: starting the mock broker process, locating built tools.
         .target(
