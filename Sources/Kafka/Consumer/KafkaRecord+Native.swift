@@ -19,6 +19,9 @@ struct NativeRecordReader {
     private var topicNames: [OpaquePointer: (name: String, cName: ContiguousArray<CChar>)] = [:]
     private var lastTopic: (handle: OpaquePointer, name: String, cName: ContiguousArray<CChar>)?
 
+    /// The most bytes one arena holds (`RecordBytes` stores 32-bit offsets).
+    static let maxArenaBytes = Int(Int32.max)
+
     /// Copies messages that have no error into records, appended to `records` in the same order. The
     /// native messages stay owned by the caller.
     mutating func appendRecords(
@@ -32,6 +35,9 @@ struct NativeRecordReader {
             while runEnd != messages.endIndex {
                 let next = messages[runEnd].pointee
                 guard next.rkt == first.rkt, next.partition == first.partition else { break }
+                // `RecordBytes` keeps 32-bit offsets: a run that would pass 2 GiB (only with huge
+                // messages and batches) continues in a new arena.
+                guard total + next.key_len + next.len <= Self.maxArenaBytes else { break }
                 total &+= next.key_len &+ next.len
                 runEnd = messages.index(after: runEnd)
             }

@@ -20,8 +20,7 @@ struct RecordBytes: @unchecked Sendable {
     /// -1 for a null value (tombstone).
     private let valueCount: Int32
 
-    /// Ranges in an arena filled by `NativeRecordReader` (offsets below 2 GiB: an arena holds one poll's
-    /// run, and librdkafka's `receive.message.max.bytes` is below that).
+    /// Ranges in an arena filled by `NativeRecordReader`, which keeps every arena below 2 GiB.
     init(arena: RecordArena, keyStart: Int, keyCount: Int, valueStart: Int, valueCount: Int) {
         self.arena = arena
         self.keyStart = Int32(truncatingIfNeeded: keyStart)
