@@ -39,6 +39,23 @@ public struct EnrichedEventDecoder: Sendable {
 
     /// Decodes one record value. The bytes are copied; the event does not reference `bytes` afterwards.
     public func decode(_ bytes: UnsafeRawBufferPointer) throws(EventDecodingError) -> EnrichedEvent {
+        var nothing: EnrichedEvent?
+        return try decode(bytes, recycling: &nothing)
+    }
+
+    /// Decodes one record value like ``decode(_:)-(UnsafeRawBufferPointer)``, reusing the memory of
+    /// `recycled` (an event the caller is done with) when nothing else references it and it is large
+    /// enough, instead of allocating. Sets `recycled` to nil either way.
+    ///
+    /// For loops that decode, use and drop one event after another: they then allocate only when an
+    /// event is larger than any before, or when its predecessor is still referenced elsewhere (a
+    /// processor that kept it, say), which is detected and never overwritten.
+    public func decode(
+        _ bytes: UnsafeRawBufferPointer, recycling recycled: inout EnrichedEvent?
+    ) throws(EventDecodingError) -> EnrichedEvent {
+        var previous = recycled.take()
+        let reusable = previous?.uniquelyReferencedStorage()
+        previous = nil  // `reusable` is now the only reference, if there was no other
         let count = bytes.count
         guard count > 0, let source = bytes.baseAddress else {
             throw EventDecodingError(kind: .emptyValue, message: "the record value is empty")
@@ -52,7 +69,7 @@ public struct EnrichedEventDecoder: Sendable {
         var parsed = EventDocumentParser.Result()
         var scanError: JSONScanError?
         let maxDepth = maxDepth
-        let storage = EventStorage.make(payloadCount: count) { base in
+        let storage = EventStorage.make(payloadCount: count, reusing: reusable) { base in
             base.initialize(from: source.assumingMemoryBound(to: UInt8.self), count: count)
             (base + count).initialize(repeating: 0, count: EventStorage.padding)
             let spans = SpanTable(base: UnsafeMutableRawPointer(base + count + EventStorage.padding))

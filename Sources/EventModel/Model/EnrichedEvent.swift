@@ -12,13 +12,19 @@
 public struct EnrichedEvent: Sendable {
     /// The payload copy and the positions of its members. `nonisolated(unsafe)` because `ManagedBuffer`
     /// subclasses cannot be declared `Sendable`; sharing is safe as the storage is never mutated after the
-    /// decoder (or the memberwise initializer) has built it.
-    private nonisolated(unsafe) let storage: EventStorage
+    /// decoder (or the memberwise initializer) has built it, except by the decoder reusing it for a new event
+    /// once nothing else references it (`EnrichedEventDecoder.decode(_:recycling:)`).
+    private(set) nonisolated(unsafe) var storage: EventStorage
     private let presentObjects: UInt32
     private let processingMs: Int?
 
     /// When the event happened (required; RFC 3339 in the document).
     public let timestamp: EventTimestamp
+
+    /// The storage, if this value holds the only reference to it (so the decoder may reuse it).
+    mutating func uniquelyReferencedStorage() -> EventStorage? {
+        isKnownUniquelyReferenced(&storage) ? storage : nil
+    }
 
     init(storage: EventStorage, parsed: EventDocumentParser.Result) {
         self.storage = storage

@@ -35,6 +35,19 @@ final class EventStorage: ManagedBuffer<Int, UInt8> {
         return unsafeDowncast(buffer, to: EventStorage.self)
     }
 
+    /// Like `make(payloadCount:_:)`, but fills `reusable` instead of allocating when it is large enough.
+    /// The caller must hold the only reference to `reusable` (see `EnrichedEventDecoder.decode(_:recycling:)`).
+    static func make(
+        payloadCount: Int, reusing reusable: EventStorage?, _ initialize: (UnsafeMutablePointer<UInt8>) -> Void
+    ) -> EventStorage {
+        guard let reusable, reusable.capacity >= capacity(payloadCount: payloadCount) else {
+            return make(payloadCount: payloadCount, initialize)
+        }
+        reusable.header = payloadCount
+        reusable.withUnsafeMutablePointerToElements { initialize($0) }
+        return reusable
+    }
+
     /// Builds storage for an event made from values (not decoded): the members' UTF-8 bytes back to back.
     static func make(payload: [UInt8], spans: [(EventField, ByteSpan)]) -> EventStorage {
         make(payloadCount: payload.count) { base in

@@ -124,13 +124,16 @@ final class PartitionWorker: Sendable {
         // One context for the worker's life, updated per record: building one per record copied the
         // logger (and reference-counted its handler, shared by every worker) for every event.
         var context = ProcessingContext(topicPartition: topicPartition, offset: -1, attempt: 1, logger: logger)
+        // The event just finished with: the decoder reuses its memory for the next one unless the
+        // processor kept a copy.
+        var finishedEvent: EnrichedEvent?
         while let slices = await nextBatch() {
             for slice in slices {
                 for record in slice {
                     // The common case (decodes, processed at the first attempt) makes one async call, the
                     // processor's; failures go through `retry` and `giveUp`.
                     let outcome: RecordOutcome
-                    switch decode(record, decoder) {
+                    switch decode(record, decoder, recycling: &finishedEvent) {
                     case .success(let event):
                         context.offset = record.offset
                         context.attempt = 1
@@ -141,6 +144,7 @@ final class PartitionWorker: Sendable {
                         } catch {
                             outcome = await retry(event, record, after: error, context: &context)
                         }
+                        finishedEvent = event
                     case .failure(let invalid):
                         statistics.addInvalid()
                         outcome = await giveUp(record, failure: invalid.failure, message: invalid.message, attempts: 0, firstFailure: Date())
@@ -226,14 +230,17 @@ final class PartitionWorker: Sendable {
         var message: String
     }
 
-    /// Decodes the record's value in place (no copy of the record).
-    private func decode(_ record: KafkaRecord, _ decoder: EnrichedEventDecoder) -> Result<EnrichedEvent, InvalidRecord> {
+    /// Decodes the record's value in place (no copy of the record), into the memory of `recycled` when
+    /// it can be reused.
+    private func decode(
+        _ record: KafkaRecord, _ decoder: EnrichedEventDecoder, recycling recycled: inout EnrichedEvent?
+    ) -> Result<EnrichedEvent, InvalidRecord> {
         record.withUnsafeValue { value in
             guard let value else {
                 return .failure(InvalidRecord(failure: .tombstone, message: "the record has a null value (tombstone)"))
             }
             do throws(EventDecodingError) {
-                return .success(try decoder.decode(value))
+                return .success(try decoder.decode(value, recycling: &recycled))
             } catch {
                 return .failure(InvalidRecord(failure: FailureClass(error.errorClass), message: error.description))
             }
