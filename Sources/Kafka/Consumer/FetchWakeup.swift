@@ -11,7 +11,7 @@ import Synchronization
 /// something else wakes that thread: a reply or request for that broker, or its 1 s idle timeout
 /// (`rd_kafka_max_block_ms`). The application draining the queue does not wake it. So a consumer that is
 /// slower than its fetches empties the queue and then sits idle for up to a second, every time the
-/// queue filled: the service's benchmark runs spent 30–50% of their time that way, and with a small
+/// queue filled: benchmark rounds that hit this spent 30–50% of their time idle, and with a small
 /// `queued.max.messages.kbytes` throughput fell to about one queue's worth per second (librdkafka issue
 /// #2879; 2.2.0 added `fetch.queue.backoff.ms` for it). Debian bookworm ships 2.0.2.
 ///
@@ -20,8 +20,8 @@ import Synchronization
 /// (`rd_kafka_offsets_for_times`, which sends one request per partition leader). Its arrival on each
 /// leader's broker thread makes that thread decide again and fetch. `FetchWakeupPolicy` decides when.
 ///
-/// The call blocks for a round trip, so it runs on a serial dispatch queue of its own (never the poll
-/// thread, never the cooperative pool), at most one at a time; requests made while one is in flight are
+/// The call blocks for a round trip, so it runs on a serial dispatch queue of its own (an overcommit
+/// dispatch thread: never the poll thread, never Swift's cooperative pool), at most one at a time; requests made while one is in flight are
 /// dropped, since that one wakes the same threads. Each call is registered with the state machine as an
 /// in-flight native call, so the handle is not destroyed under it.
 ///
