@@ -1,14 +1,31 @@
 import CRdKafka
 
 /// Asks the brokers about one topic with `rd_kafka_metadata`, a blocking call: run it on a
-/// `DedicatedThread`, never on the cooperative pool.
-enum TopicMetadataQuery {
+/// `DedicatedThread` (or another thread of its own), never on the cooperative pool. Used by the consumer's
+/// start-up check and by the dead-letter replay's range query.
+package enum TopicMetadataQuery {
+    /// What the cluster said about a topic.
+    package struct Description: Sendable, Equatable {
+        /// The topic's number of partitions.
+        package var partitionCount: Int
+        /// The names of every topic in the cluster at that moment.
+        package var clusterTopics: Set<String>
+    }
+
     /// The number of partitions of `topic`.
-    /// - Throws: `.unknownTopic` when the cluster does not know the topic, `.timedOut` (or
-    ///   `.brokerUnavailable`) when no broker answered within `timeoutMilliseconds`.
+    /// - Throws: see ``describe(client:topic:timeoutMilliseconds:)``.
     static func partitionCount(
         client: OpaquePointer, topic: String, timeoutMilliseconds: Int32
     ) -> Result<Int, KafkaError> {
+        describe(client: client, topic: topic, timeoutMilliseconds: timeoutMilliseconds).map(\.partitionCount)
+    }
+
+    /// The partition count of `topic` and the names of all topics, from one metadata request on `client`.
+    /// - Returns: `.unknownTopic` when the cluster does not know the topic, `.timedOut` (or
+    ///   `.brokerUnavailable`) when no broker answered within `timeoutMilliseconds`.
+    package static func describe(
+        client: OpaquePointer, topic: String, timeoutMilliseconds: Int32
+    ) -> Result<Description, KafkaError> {
         // Asks for all topics rather than this one: a request naming a topic lets the broker create it
         // (brokers' auto.create.topics.enable, and librdkafka's mock cluster always does), which would
         // turn a misspelt topic into a new empty one instead of an error.
@@ -32,6 +49,7 @@ enum TopicMetadataQuery {
         guard entry.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
             return .failure(KafkaError(code: entry.err, context: "topic \(topic)"))
         }
-        return .success(Int(entry.partition_cnt))
+        return .success(Description(
+            partitionCount: Int(entry.partition_cnt), clusterTopics: Set(topics.map { String(cString: $0.topic) })))
     }
 }

@@ -59,7 +59,8 @@ enum DeadLetterReplayRangeQuery {
         defer { rd_kafka_destroy_flags(client, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)) }
         let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
 
-        let (partitionCount, existingTopics) = try partitionCount(client: client, topic: topic, timeoutMilliseconds: milliseconds)
+        let description = try TopicMetadataQuery.describe(client: client, topic: topic, timeoutMilliseconds: milliseconds).get()
+        let (partitionCount, existingTopics) = (description.partitionCount, description.clusterTopics)
         var committed: [Int32: Int64] = [:]
         if !fromBeginning {
             committed = try committedOffsets(client: client, topic: topic, partitionCount: partitionCount, timeoutMilliseconds: milliseconds)
@@ -78,34 +79,6 @@ enum DeadLetterReplayRangeQuery {
             if start < high { ranges[partition] = start..<high }
         }
         return DeadLetterReplayRange(pending: ranges, existingTopics: existingTopics)
-    }
-
-    /// The partition count of `topic` and the names of all topics.
-    private static func partitionCount(
-        client: OpaquePointer, topic: String, timeoutMilliseconds: Int32
-    ) throws(KafkaError) -> (Int, Set<String>) {
-        // All topics rather than this one: naming a topic lets a broker auto-create it (the mock cluster
-        // always does), which would turn a misspelt dead-letter topic into an empty one.
-        var metadata: UnsafePointer<rd_kafka_metadata>?
-        let err = rd_kafka_metadata(client, 1, nil, &metadata, timeoutMilliseconds)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
-            var error = KafkaError(code: err, context: "metadata for topic \(topic)")
-            if err == RD_KAFKA_RESP_ERR__TRANSPORT {
-                // librdkafka answers __TRANSPORT when no broker became usable within the timeout.
-                error.kind = .timedOut
-            }
-            throw error
-        }
-        defer { rd_kafka_metadata_destroy(metadata) }
-        let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
-        let names = Set(topics.map { String(cString: $0.topic) })
-        guard let entry = topics.first(where: { String(cString: $0.topic) == topic }) else {
-            throw KafkaError(kind: .unknownTopic, message: "topic \(topic) does not exist")
-        }
-        guard entry.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(code: entry.err, context: "topic \(topic)")
-        }
-        return (Int(entry.partition_cnt), names)
     }
 
     private static func committedOffsets(
