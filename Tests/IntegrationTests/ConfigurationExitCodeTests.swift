@@ -28,21 +28,10 @@ struct ConfigurationExitCodeTests {
             try Data(dotEnv.utf8).write(to: directory.appendingPathComponent(".env"))
         }
 
-        let serviceVariables: Set<String> = [
-            "KAFKA_BROKERS", "KAFKA_TOPIC", "KAFKA_GROUP_ID", "AUTO_OFFSET_RESET", "ENABLE_AUTO_COMMIT",
-            "MAX_RETRIES", "RETRY_DELAY", "ENVIRONMENT", "PROCESSING_MAX_ATTEMPTS", "PROCESSING_BACKOFF_BASE",
-            "PROCESSING_BACKOFF_MULTIPLIER", "PROCESSING_BACKOFF_MAX", "PROCESSING_BACKOFF_JITTER", "LOG_LEVEL",
-            "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "DLQ_ENABLED", "DLQ_TOPIC",
-        ]
-        var processEnvironment = ProcessInfo.processInfo.environment.filter { name, _ in
-            !serviceVariables.contains(name) && !name.hasPrefix(KafkaPropertyVariable.prefix)
-        }
-        processEnvironment.merge(environment) { _, new in new }
-
         let process = Process()
         process.executableURL = try BuiltProducts.executableURL(named: "processing-service")
         process.arguments = arguments
-        process.environment = processEnvironment
+        process.environment = ChildProcess.isolatedEnvironment(adding: environment)
         process.currentDirectoryURL = directory
         let output = Pipe()
         let errors = Pipe()

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessingCore
 
 /// A child process of a test (the built `processing-service` or `event-producer`): started in a fresh
 /// temporary working directory, its standard output delivered line by line to a handler, its standard
@@ -24,6 +25,16 @@ final class ChildProcess: @unchecked Sendable {
         "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "DLQ_ENABLED", "DLQ_TOPIC",
     ]
 
+    /// The test runner's environment minus `serviceVariables` and every `KAFKA_CFG_*` variable, plus
+    /// `environment`: what a child of a test runs with.
+    static func isolatedEnvironment(adding environment: [String: String]) -> [String: String] {
+        var isolated = ProcessInfo.processInfo.environment.filter { variable, _ in
+            !serviceVariables.contains(variable) && !variable.hasPrefix(KafkaPropertyVariable.prefix)
+        }
+        isolated.merge(environment) { _, new in new }
+        return isolated
+    }
+
     /// Starts `executable` (a `BuiltProducts` URL).
     /// - Parameters:
     ///   - environment: added to the test runner's environment minus `serviceVariables` and `KAFKA_CFG_*`.
@@ -39,13 +50,9 @@ final class ChildProcess: @unchecked Sendable {
         workingDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("itest-\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: workingDirectory, withIntermediateDirectories: true)
 
-        var processEnvironment = ProcessInfo.processInfo.environment.filter { variable, _ in
-            !Self.serviceVariables.contains(variable) && !variable.hasPrefix("KAFKA_CFG_")
-        }
-        processEnvironment.merge(environment) { _, new in new }
         process.executableURL = executable
         process.arguments = arguments
-        process.environment = processEnvironment
+        process.environment = Self.isolatedEnvironment(adding: environment)
         process.currentDirectoryURL = workingDirectory
         let output = Pipe()
         let errors = Pipe()
