@@ -176,6 +176,10 @@ final class ConsumerPollLoop: @unchecked Sendable {
         let assignment: Set<TopicPartition>? = revokedDuringPoll ? state.withLock { $0.assignment } : nil
         var records: [KafkaRecord] = []
         if shouldDeliver { records.reserveCapacity(messages.count) }
+        // A local for the loop: appending to the stored property would check exclusive access (a
+        // runtime call) for every message.
+        var deliverable = self.deliverable
+        self.deliverable = []
         deliverable.removeAll(keepingCapacity: true)
         for case let message? in messages {
             guard message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
@@ -185,6 +189,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
             if shouldDeliver { deliverable.append(message) }
         }
         recordReader.appendRecords(of: deliverable, to: &records)
+        self.deliverable = deliverable
         for case let message? in messages { rd_kafka_message_destroy(message) }
         var droppedForRevokedPartitions = 0
         if let assignment {

@@ -27,6 +27,8 @@ final class PartitionWorker: Sendable {
     private let flow: FlowControl
     private let control: any ConsumerControl
     private let processor: any EventProcessor
+    /// The same processor when it never suspends: first attempts then skip the `async` call.
+    private let synchronousProcessor: (any SynchronousEventProcessor)?
     private let deadLetters: (any DeadLetterSink)?
     private let settings: PipelineSettings
     private let statistics: ProcessingStatistics
@@ -46,6 +48,7 @@ final class PartitionWorker: Sendable {
         self.flow = flow
         self.control = control
         self.processor = processor
+        self.synchronousProcessor = processor as? any SynchronousEventProcessor
         self.deadLetters = deadLetters
         self.settings = settings
         self.statistics = statistics
@@ -123,37 +126,45 @@ final class PartitionWorker: Sendable {
         let decoder = EnrichedEventDecoder()
         // One context for the worker's life, updated per record: building one per record copied the
         // logger (and reference-counted its handler, shared by every worker) for every event.
-        var context = ProcessingContext(topicPartition: topicPartition, offset: -1, attempt: 1, logger: logger)
+        var context = ProcessingContext(topicPartition: topicPartition, offset: -1, attempt: 1, logger: privateCopy(of: logger))
         // The event just finished with: the decoder reuses its memory for the next one unless the
         // processor kept a copy.
         var finishedEvent: EnrichedEvent?
         while let slices = await nextBatch() {
             for slice in slices {
-                for record in slice {
-                    // The common case (decodes, processed at the first attempt) makes one async call, the
-                    // processor's; failures go through `retry` and `giveUp`.
+                // By index, reading the record in place: `for record in slice` copied every record
+                // (reference counting its storage) only to read its offset and value.
+                for index in slice.indices {
+                    let offset = slice[index].offset
+                    // The common case (decodes, processed at the first attempt) makes at most one async
+                    // call, the processor's, and none for a `SynchronousEventProcessor`; failures go
+                    // through `retry` and `giveUp`.
                     let outcome: RecordOutcome
-                    switch decode(record, decoder, recycling: &finishedEvent) {
+                    switch decode(slice, at: index, decoder, recycling: &finishedEvent) {
                     case .success(let event):
-                        context.offset = record.offset
+                        context.offset = offset
                         context.attempt = 1
                         do {
-                            try await processor.process(event, context: context)
+                            if let synchronousProcessor {
+                                try synchronousProcessor.processSynchronously(event, context: context)
+                            } else {
+                                try await processor.process(event, context: context)
+                            }
                             processedSinceSettle.add(1, ordering: .relaxed)
                             outcome = .finished
                         } catch {
-                            outcome = await retry(event, record, after: error, context: &context)
+                            outcome = await retry(event, slice[index], after: error, context: &context)
                         }
                         finishedEvent = event
                     case .failure(let invalid):
                         statistics.addInvalid()
-                        outcome = await giveUp(record, failure: invalid.failure, message: invalid.message, attempts: 0, firstFailure: Date())
+                        outcome = await giveUp(slice[index], failure: invalid.failure, message: invalid.message, attempts: 0, firstFailure: Date())
                     }
                     guard outcome == .finished else {
                         settle()
                         return
                     }
-                    finishedNext.store(record.offset + 1, ordering: .releasing)
+                    finishedNext.store(offset + 1, ordering: .releasing)
                     unsettled.add(1, ordering: .relaxed)
                     guard isRunning.load(ordering: .relaxed) else {
                         settle()
@@ -163,6 +174,18 @@ final class PartitionWorker: Sendable {
                 settle()
             }
         }
+    }
+
+    /// A copy of `logger` whose handler lives in memory of its own. A copied `Logger` shares its handler
+    /// with the original, and every level check (`logger.info` below the level, once per event in the
+    /// default processor) reference-counts that shared handler: with every worker doing so on both cores,
+    /// its count's cache line moved between them for every event. Setting the level (to itself) makes the
+    /// copy-on-write `Logger` and the handler's existential box copy themselves, once per worker; what the
+    /// logger writes is unchanged.
+    private func privateCopy(of logger: Logger) -> Logger {
+        var copy = logger
+        copy.logLevel = logger.logLevel
+        return copy
     }
 
     private func nextBatch() async -> [ArraySlice<KafkaRecord>]? {
@@ -233,7 +256,18 @@ final class PartitionWorker: Sendable {
     /// Decodes the record's value in place (no copy of the record), into the memory of `recycled` when
     /// it can be reused.
     private func decode(
-        _ record: KafkaRecord, _ decoder: EnrichedEventDecoder, recycling recycled: inout EnrichedEvent?
+        _ records: ArraySlice<KafkaRecord>, at index: Int, _ decoder: EnrichedEventDecoder,
+        recycling recycled: inout EnrichedEvent?
+    ) -> Result<EnrichedEvent, InvalidRecord> {
+        // Through a buffer pointer: `records[index]` as an argument copied the record (reference counting
+        // its storage) for every event.
+        records.withUnsafeBufferPointer { buffer in
+            decode(buffer[index - records.startIndex], decoder, recycling: &recycled)
+        }
+    }
+
+    private func decode(
+        _ record: borrowing KafkaRecord, _ decoder: EnrichedEventDecoder, recycling recycled: inout EnrichedEvent?
     ) -> Result<EnrichedEvent, InvalidRecord> {
         record.withUnsafeValue { value in
             guard let value else {
