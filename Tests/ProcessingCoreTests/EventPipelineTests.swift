@@ -37,6 +37,23 @@ import Testing
         #expect(fetchRequests == [.pause(partition), .resume(partition)], "paused during the backoff, resumed after success")
     }
 
+    @Test func synchronousProcessorIsCalledDirectlyAndRetriedThroughProcess() async throws {
+        let processor = EntryPointRecordingProcessor(failingAttempts: [4: 2])
+        let control = RecordingControl()
+        let pipeline = makePipeline(processor: processor)
+        pipeline.assign([partition], control: control)
+        pipeline.receive(records(0..<8))
+        try await eventually { control.lastStored(partition) == 8 }
+        let calls = processor.calls
+        #expect(calls.filter { $0.attempt == 1 }.map(\.offset) == Array(0..<8), "every event's first attempt, in order")
+        #expect(calls.filter { $0.attempt == 1 }.allSatisfy { $0.entryPoint == .synchronous })
+        #expect(
+            calls.filter { $0.attempt > 1 } == [
+                .init(offset: 4, attempt: 2, entryPoint: .asynchronous), .init(offset: 4, attempt: 3, entryPoint: .asynchronous),
+            ], "retries go through process(_:context:)")
+        #expect(pipeline.statistics.processed == 8)
+    }
+
     @Test func exhaustedAttemptsAreDeadLetteredWithTheirHistory() async throws {
         let processor = RecordingProcessor(failuresBeforeSuccess: [3: 100])
         let control = RecordingControl()
@@ -206,7 +223,7 @@ import Testing
     // MARK: Helpers
 
     func makePipeline(
-        processor: RecordingProcessor,
+        processor: any EventProcessor,
         sink: RecordingSink? = RecordingSink(),
         maxAttempts: Int = 3,
         maxBuffered: Int = 2_000,
@@ -309,6 +326,34 @@ final class RecordingProcessor: EventProcessor {
         }
         if attempt <= failuresBeforeSuccess[context.offset, default: 0] { throw TransientFailure() }
         state.withLock { $0.offsets.append(context.offset) }
+    }
+}
+
+/// Records which entry point the pipeline used for each attempt; fails chosen offsets' first attempts.
+final class EntryPointRecordingProcessor: SynchronousEventProcessor {
+    enum EntryPoint { case synchronous, asynchronous }
+    struct Call: Equatable {
+        var offset: Int64
+        var attempt: Int
+        var entryPoint: EntryPoint
+    }
+    private let log = Mutex<[Call]>([])
+    /// Offset -> how many attempts fail before one succeeds.
+    private let failingAttempts: [Int64: Int]
+    init(failingAttempts: [Int64: Int]) { self.failingAttempts = failingAttempts }
+    var calls: [Call] { log.withLock { $0 } }
+
+    func processSynchronously(_ event: EnrichedEvent, context: ProcessingContext) throws {
+        try record(context, .synchronous)
+    }
+
+    func process(_ event: EnrichedEvent, context: ProcessingContext) async throws {
+        try record(context, .asynchronous)
+    }
+
+    private func record(_ context: ProcessingContext, _ entryPoint: EntryPoint) throws {
+        log.withLock { $0.append(Call(offset: context.offset, attempt: context.attempt, entryPoint: entryPoint)) }
+        if context.attempt <= failingAttempts[context.offset, default: 0] { throw TransientFailure() }
     }
 }
 

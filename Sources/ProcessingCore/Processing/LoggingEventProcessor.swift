@@ -6,10 +6,10 @@ import Logging
 ///
 /// The message and metadata are autoclosures: below `info` nothing is formatted, which is what keeps
 /// the service fast at `LOG_LEVEL=warning`.
-public struct LoggingEventProcessor: EventProcessor {
+public struct LoggingEventProcessor: SynchronousEventProcessor {
     public init() {}
 
-    public func process(_ event: EnrichedEvent, context: ProcessingContext) async throws {
+    public func processSynchronously(_ event: EnrichedEvent, context: ProcessingContext) {
         context.logger.info(
             "Processing event: \(event.eventType)",
             metadata: [
