@@ -113,6 +113,7 @@ import Testing
             #expect(offsets == Array(0..<1000), "partition \(partition): every offset once, in order")
         }
         #expect(observed.records.allSatisfy { $0.timestampMilliseconds != nil })
+        #expect(observed.records.allSatisfy(Self.valueIsFollowedByZeroPadding), "records share arenas; each value is padded")
         #expect(observed.batches >= 30, "batches are bounded by maxBatchSize")
         #expect(Set(observed.assigned.flatMap { $0 }).count == 3)
         #expect(!observed.revoked.isEmpty, "close revokes the assignment")
@@ -141,6 +142,19 @@ import Testing
         #expect(records[1].value == [], "an empty value is not a tombstone")
         #expect(records[1].key == nil)
         #expect(records[2].headers == [KafkaHeader(name: "a", value: Array("1".utf8)), KafkaHeader(name: "b", value: nil)])
+        #expect(records.allSatisfy(Self.valueIsFollowedByZeroPadding))
+        records[2].withUnsafePaddedValue { value, _ in
+            #expect(value.map { Array($0) } == Array("v".utf8), "the padded view has the value's own length")
+        }
+    }
+
+    /// Whether the `KafkaRecord.valuePadding` bytes after the value (in the record's own memory) are zero.
+    private static func valueIsFollowedByZeroPadding(_ record: KafkaRecord) -> Bool {
+        record.withUnsafePaddedValue { value, _ in
+            guard let value else { return true }
+            let padding = UnsafeRawBufferPointer(start: value.baseAddress! + value.count, count: KafkaRecord.valuePadding)
+            return padding.allSatisfy { $0 == 0 }
+        }
     }
 
     @Test(arguments: ["true", "false"])

@@ -8,7 +8,8 @@ import Darwin
 #endif
 
 /// Copies native messages into `KafkaRecord`s on the poll thread, cheaply: the key and value bytes of
-/// each run of consecutive messages of one partition go into one shared allocation (see `RecordBytes`),
+/// each run of consecutive messages of one partition go into one shared allocation (see `RecordBytes`;
+/// each value followed by `RecordBytes.valuePadding` zero bytes),
 /// headers are copied only when a message has any, and topic names come from a per-topic-handle cache
 /// instead of a `String` per message.
 ///
@@ -31,14 +32,15 @@ struct NativeRecordReader {
         while runStart != messages.endIndex {
             let first = messages[runStart].pointee
             var runEnd = messages.index(after: runStart)
-            var total = first.key_len + first.len
+            let padding = RecordBytes.valuePadding
+            var total = first.key_len + first.len + padding
             while runEnd != messages.endIndex {
                 let next = messages[runEnd].pointee
                 guard next.rkt == first.rkt, next.partition == first.partition else { break }
                 // `RecordBytes` keeps 32-bit offsets: a run that would pass 2 GiB (only with huge
                 // messages and batches) continues in a new arena.
-                guard total + next.key_len + next.len <= Self.maxArenaBytes else { break }
-                total &+= next.key_len &+ next.len
+                guard total + next.key_len + next.len + padding <= Self.maxArenaBytes else { break }
+                total &+= next.key_len &+ next.len &+ padding
                 runEnd = messages.index(after: runEnd)
             }
             appendRun(messages[runStart..<runEnd], totalBytes: total, to: &records)
@@ -68,6 +70,8 @@ struct NativeRecordReader {
                     (base + used).initialize(from: payload.assumingMemoryBound(to: UInt8.self), count: native.len)
                     used &+= native.len
                 }
+                (base + used).initialize(repeating: 0, count: RecordBytes.valuePadding)
+                used &+= RecordBytes.valuePadding
                 var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
                 let timestamp = rd_kafka_message_timestamp(message, &timestampType)
                 records.append(KafkaRecord(

@@ -55,6 +55,20 @@ public struct KafkaRecord: Sendable {
         bytes.sharesArena(with: other.bytes)
     }
 
+    /// How many zero bytes follow the value in memory for ``withUnsafePaddedValue(_:)``.
+    public static let valuePadding = RecordBytes.valuePadding
+
+    /// Calls `body` with the value bytes in place (no copy), followed in memory by ``valuePadding`` zero
+    /// bytes, or with `nil` for a tombstone, and with the object that keeps those bytes alive: the pointer
+    /// stays valid for as long as that object is held (it is shared by the records copied out of
+    /// librdkafka together, so holding it keeps their memory too). For parsers that read past the end of
+    /// their input and would otherwise copy the value into a padded buffer.
+    public func withUnsafePaddedValue<Result, Failure: Error>(
+        _ body: (UnsafeRawBufferPointer?, AnyObject) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try bytes.withUnsafePaddedValue(body)
+    }
+
     /// Calls `body` with the value bytes in place (no copy), or `nil` for a tombstone. The pointer is valid
     /// only during the call.
     public func withUnsafeValue<Result, Failure: Error>(

@@ -9,6 +9,10 @@
 /// per run. Per-partition runs, rather than one arena per poll, keep what a slow partition pins to its own
 /// records: a partition waiting on a retry keeps only its own runs alive.
 ///
+/// Every value is followed by ``valuePadding`` zero bytes in the arena, so that parsers reading 16 or 32
+/// bytes at a time (the event decoder, simdjson-style scanners) can work on the record's own memory
+/// instead of copying the value into a padded buffer of their own.
+///
 /// `@unchecked Sendable`: the arena (a `ManagedBuffer`, which the standard library marks non-Sendable) is
 /// written only while the records are made, before any of them is shared, and only read afterwards.
 struct RecordBytes: @unchecked Sendable {
@@ -29,9 +33,13 @@ struct RecordBytes: @unchecked Sendable {
         self.valueCount = Int32(truncatingIfNeeded: valueCount)
     }
 
+    /// Zero bytes after every value in an arena.
+    static let valuePadding = 32
+
     /// Copies `key` and `value` into an arena of their own (records made by hand, e.g. in tests).
     init(topicPartition: TopicPartition, key: [UInt8]?, value: [UInt8]?) {
-        let arena = RecordArena.make(topicPartition: topicPartition, capacity: (key?.count ?? 0) + (value?.count ?? 0))
+        let arena = RecordArena.make(
+            topicPartition: topicPartition, capacity: (key?.count ?? 0) + (value?.count ?? 0) + Self.valuePadding)
         var used = 0
         arena.withUnsafeMutablePointerToElements { base in
             for bytes in [key, value] {
@@ -39,6 +47,7 @@ struct RecordBytes: @unchecked Sendable {
                 bytes.withUnsafeBufferPointer { (base + used).initialize(from: $0.baseAddress!, count: $0.count) }
                 used += bytes.count
             }
+            (base + used).initialize(repeating: 0, count: Self.valuePadding)
         }
         self.init(
             arena: arena, keyStart: 0, keyCount: key?.count ?? -1,
@@ -61,6 +70,16 @@ struct RecordBytes: @unchecked Sendable {
         let base = arena.withUnsafeMutablePointerToElements { UnsafeRawPointer($0) }
         defer { withExtendedLifetime(arena) {} }
         return try body(UnsafeRawBufferPointer(start: base + Int(valueStart), count: Int(valueCount)))
+    }
+
+    /// Like `withUnsafeValue`, and also hands `body` the arena, which keeps the bytes (and the
+    /// `valuePadding` zero bytes after them) alive for as long as it is held.
+    func withUnsafePaddedValue<Result, Failure: Error>(
+        _ body: (UnsafeRawBufferPointer?, AnyObject) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        guard valueCount >= 0 else { return try body(nil, arena) }
+        let base = arena.withUnsafeMutablePointerToElements { UnsafeRawPointer($0) }
+        return try body(UnsafeRawBufferPointer(start: base + Int(valueStart), count: Int(valueCount)), arena)
     }
 
     private func copy(start: Int32, count: Int32) -> [UInt8]? {
