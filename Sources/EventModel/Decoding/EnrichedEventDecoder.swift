@@ -66,27 +66,85 @@ public struct EnrichedEventDecoder: Sendable {
         }
         // One allocation: the payload copy the event keeps, the zero padding the scanner relies on and the
         // span table (see `EventStorage`). Parsing happens while the buffer is being initialized.
-        var parsed = EventDocumentParser.Result()
-        var scanError: JSONScanError?
+        var outcome = ParseOutcome.scanned(EventDocumentParser.Result())
         let maxDepth = maxDepth
         let storage = EventStorage.make(payloadCount: count, reusing: reusable) { base in
             base.initialize(from: source.assumingMemoryBound(to: UInt8.self), count: count)
             (base + count).initialize(repeating: 0, count: EventStorage.padding)
-            let spans = SpanTable(base: UnsafeMutableRawPointer(base + count + EventStorage.padding))
-            spans.initializeAllAbsent()
-            var parser = EventDocumentParser(
-                scanner: JSONValidatingScanner(base: base, count: count, maxDepth: maxDepth), spans: spans)
-            do throws(JSONScanError) {
-                parsed = try parser.parse()
-            } catch {
-                scanError = error
+            outcome = Self.parse(
+                UnsafePointer(base), count: count, table: base + count + EventStorage.padding, maxDepth: maxDepth)
+        }
+        return try Self.event(storage, outcome, maxDepth: maxDepth)
+    }
+
+    /// How many zero bytes must follow the value given to ``decode(paddedBytes:owner:recycling:)``.
+    public static let requiredPadding = EventStorage.padding
+
+    /// Decodes one record value in place, without copying it: the event keeps `owner` (and through it the
+    /// bytes) alive instead. Otherwise like ``decode(_:recycling:)``.
+    ///
+    /// - Parameters:
+    ///   - bytes: the value, immediately followed in memory by at least ``requiredPadding`` zero bytes that
+    ///     `owner` also keeps alive. Neither may change while any event decoded from them exists.
+    ///   - owner: the object whose lifetime guarantees the bytes. An event that is kept keeps all of
+    ///     `owner`'s memory, which for a consumer record is the arena of its whole run of records.
+    public func decode(
+        paddedBytes bytes: UnsafeRawBufferPointer, owner: AnyObject, recycling recycled: inout EnrichedEvent?
+    ) throws(EventDecodingError) -> EnrichedEvent {
+        var previous = recycled.take()
+        let reusable = previous?.uniquelyReferencedStorage()
+        previous = nil
+        let count = bytes.count
+        guard count > 0, let source = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            throw EventDecodingError(kind: .emptyValue, message: "the record value is empty")
+        }
+        guard count <= Int(Int32.max) - EventStorage.capacity(payloadCount: 0) else {
+            throw EventDecodingError(kind: .invalidJSON, message: "the record value is larger than 2 GiB")
+        }
+        var outcome = ParseOutcome.scanned(EventDocumentParser.Result())
+        let maxDepth = maxDepth
+        let storage = EventStorage.make(borrowing: source, count: count, owner: owner, reusing: reusable) { table in
+            outcome = Self.parse(source, count: count, table: table, maxDepth: maxDepth)
+        }
+        return try Self.event(storage, outcome, maxDepth: maxDepth)
+    }
+
+    private enum ParseOutcome {
+        case scanned(EventDocumentParser.Result)
+        case failed(JSONScanError)
+    }
+
+    /// Parses `count` bytes at `base` (followed by zero padding), writing member spans into the span table
+    /// at `table` (`EventStorage.tableSize` bytes, initialized here).
+    @inline(__always)
+    private static func parse(
+        _ base: UnsafePointer<UInt8>, count: Int, table: UnsafeMutablePointer<UInt8>, maxDepth: Int
+    ) -> ParseOutcome {
+        let spans = SpanTable(base: UnsafeMutableRawPointer(table))
+        spans.initializeAllAbsent()
+        var parser = EventDocumentParser(
+            scanner: JSONValidatingScanner(base: base, count: count, maxDepth: maxDepth), spans: spans)
+        do throws(JSONScanError) {
+            return .scanned(try parser.parse())
+        } catch {
+            return .failed(error)
+        }
+    }
+
+    /// The event, or the error that the parse found.
+    @inline(__always)
+    private static func event(
+        _ storage: EventStorage, _ outcome: ParseOutcome, maxDepth: Int
+    ) throws(EventDecodingError) -> EnrichedEvent {
+        switch outcome {
+        case .failed(let scanError):
+            throw storage.withPayload {
+                scanError.decodingError(payload: $0, count: $0.count, maxDepth: maxDepth)
             }
+        case .scanned(let parsed):
+            if let semanticError = parsed.semanticError { throw semanticError }
+            return EnrichedEvent(storage: storage, parsed: parsed)
         }
-        if let scanError {
-            throw storage.withPayload { scanError.decodingError(payload: $0, count: count, maxDepth: maxDepth) }
-        }
-        if let semanticError = parsed.semanticError { throw semanticError }
-        return EnrichedEvent(storage: storage, parsed: parsed)
     }
 
     /// Decodes one record value.

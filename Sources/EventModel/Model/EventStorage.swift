@@ -1,13 +1,17 @@
-/// The single heap buffer behind an `EnrichedEvent`:
+/// The heap buffer behind an `EnrichedEvent`, in one of two layouts:
 ///
-///     [ payload: the record value ][ zero padding ][ span table: 8 bytes per field ]
+///     copied:   [ payload: the record value ][ zero padding ][ span table: 8 bytes per field ]
+///     borrowed: [ span table ]   (the payload, followed by zero padding, lives in `Header.owner`)
 ///
-/// The `ManagedBuffer` header holds the payload length.
+/// The `ManagedBuffer` header holds the payload length and, for the borrowed layout, where the payload
+/// is and the object that keeps it alive.
 ///
-/// Why one buffer: the decoder must copy the payload anyway (strings are materialized lazily from it, after
-/// the record's memory has been returned to librdkafka), and putting the padding the scanner needs and the
-/// table of member positions in the same allocation makes decoding one `malloc` per event and keeps an
-/// `EnrichedEvent` value small (cheap to pass between tasks).
+/// Why one buffer: strings are materialized lazily from the payload, after the record's memory has been
+/// returned to librdkafka, so the payload must outlive the decode call. Either the decoder copies it (with
+/// the padding the scanner needs and the table of member positions in the same allocation: one `malloc`
+/// per event, none when recycled), or — when the caller's bytes already carry that padding and an owner,
+/// as the consumer's record arenas do — the event keeps the owner and skips the copy (see
+/// `EnrichedEventDecoder.decode(paddedBytes:owner:recycling:)`).
 ///
 /// The span table has one slot per ``EventField`` (indexed by raw value); slots of absent members, and of
 /// fields that have no span (the nested objects, `processing_ms`), hold ``ByteSpan/absent``.
@@ -16,7 +20,15 @@
 /// unspecialized standard-library entry point that looks up generic metadata on every call (measured: ~8% of
 /// the decoder's instructions); a final class with tail-allocated bytes is one `swift_allocObject`.
 /// Immutable once built, so safe to share between threads (see `EnrichedEvent.storage`).
-final class EventStorage: ManagedBuffer<Int, UInt8> {
+final class EventStorage: ManagedBuffer<EventStorage.Header, UInt8> {
+    struct Header {
+        var payloadCount: Int
+        /// The payload when it is not in this buffer (borrowed layout), else nil.
+        var external: UnsafePointer<UInt8>?
+        /// Keeps `external` alive.
+        var owner: AnyObject?
+    }
+
     static let padding = JSONValidatingScanner.padding
     static let slotCount = 20
     static let tableSize = slotCount * MemoryLayout<ByteSpan>.stride
@@ -30,7 +42,9 @@ final class EventStorage: ManagedBuffer<Int, UInt8> {
     static func make(
         payloadCount: Int, _ initialize: (UnsafeMutablePointer<UInt8>) -> Void
     ) -> EventStorage {
-        let buffer = create(minimumCapacity: capacity(payloadCount: payloadCount)) { _ in payloadCount }
+        let buffer = create(minimumCapacity: capacity(payloadCount: payloadCount)) { _ in
+            Header(payloadCount: payloadCount)
+        }
         buffer.withUnsafeMutablePointerToElements { initialize($0) }
         return unsafeDowncast(buffer, to: EventStorage.self)
     }
@@ -43,9 +57,27 @@ final class EventStorage: ManagedBuffer<Int, UInt8> {
         guard let reusable, reusable.capacity >= capacity(payloadCount: payloadCount) else {
             return make(payloadCount: payloadCount, initialize)
         }
-        reusable.header = payloadCount
+        reusable.header = Header(payloadCount: payloadCount)
         reusable.withUnsafeMutablePointerToElements { initialize($0) }
         return reusable
+    }
+
+    /// Storage in the borrowed layout: the payload stays at `payload` (followed by `padding` zero bytes,
+    /// kept alive by `owner`); `initializeTable` gets this buffer's `tableSize` bytes for the span table.
+    /// Fills `reusable` (whatever its layout) when it is given, as `make(payloadCount:reusing:_:)` does.
+    static func make(
+        borrowing payload: UnsafePointer<UInt8>, count payloadCount: Int, owner: AnyObject,
+        reusing reusable: EventStorage?, _ initializeTable: (UnsafeMutablePointer<UInt8>) -> Void
+    ) -> EventStorage {
+        let header = Header(payloadCount: payloadCount, external: payload, owner: owner)
+        if let reusable, reusable.capacity >= tableSize {
+            reusable.header = header
+            reusable.withUnsafeMutablePointerToElements { initializeTable($0) }
+            return reusable
+        }
+        let buffer = create(minimumCapacity: tableSize) { _ in header }
+        buffer.withUnsafeMutablePointerToElements { initializeTable($0) }
+        return unsafeDowncast(buffer, to: EventStorage.self)
     }
 
     /// Builds storage for an event made from values (not decoded): the members' UTF-8 bytes back to back.
@@ -64,14 +96,17 @@ final class EventStorage: ManagedBuffer<Int, UInt8> {
     /// Calls `body` with the payload bytes.
     @inline(__always)
     func withPayload<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        let count = header
+        let count = header.payloadCount
+        if let external = header.external {
+            return withExtendedLifetime(self) { body(UnsafeBufferPointer(start: external, count: count)) }
+        }
         return withUnsafeMutablePointerToElements { body(UnsafeBufferPointer(start: $0, count: count)) }
     }
 
     /// Where `field`'s value is in the payload (``ByteSpan/absent`` if it is not there).
     @inline(__always)
     func span(_ field: EventField) -> ByteSpan {
-        let tableOffset = header + Self.padding
+        let tableOffset = header.external == nil ? header.payloadCount + Self.padding : 0
         return withUnsafeMutablePointerToElements { base in
             SpanTable(base: UnsafeMutableRawPointer(base + tableOffset))[field]
         }

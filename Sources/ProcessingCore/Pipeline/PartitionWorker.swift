@@ -130,7 +130,7 @@ final class PartitionWorker: Sendable {
         // The event just finished with: the decoder reuses its memory for the next one unless the
         // processor kept a copy.
         var finishedEvent: EnrichedEvent?
-        while let slices = await nextBatch() {
+        while let slices = await nextBatchReleasing(&finishedEvent) {
             for slice in slices {
                 // By index, reading the record in place: `for record in slice` copied every record
                 // (reference counting its storage) only to read its offset and value.
@@ -186,6 +186,14 @@ final class PartitionWorker: Sendable {
         var copy = logger
         copy.logLevel = logger.logLevel
         return copy
+    }
+
+    /// The next batch, after letting go of `finishedEvent`: an event decoded in place holds its record's
+    /// arena (the memory of the record's whole run), which must not stay pinned while the worker idles.
+    /// Within a batch the event is kept for recycling; between batches its memory is allocated anew.
+    private func nextBatchReleasing(_ finishedEvent: inout EnrichedEvent?) async -> [ArraySlice<KafkaRecord>]? {
+        finishedEvent = nil
+        return await nextBatch()
     }
 
     private func nextBatch() async -> [ArraySlice<KafkaRecord>]? {
@@ -253,8 +261,8 @@ final class PartitionWorker: Sendable {
         var message: String
     }
 
-    /// Decodes the record's value in place (no copy of the record), into the memory of `recycled` when
-    /// it can be reused.
+    /// Decodes the record's value where it is, in the record's arena (no copy of the value or of the
+    /// record), into the memory of `recycled` when it can be reused. The event keeps the arena alive.
     private func decode(
         _ records: ArraySlice<KafkaRecord>, at index: Int, _ decoder: EnrichedEventDecoder,
         recycling recycled: inout EnrichedEvent?
@@ -266,14 +274,21 @@ final class PartitionWorker: Sendable {
         }
     }
 
+    /// Whether record values carry the padding the decoder needs to read them in place. Both are 32
+    /// today; should the decoder ever need more, values are copied again rather than over-read.
+    private static let decodesInPlace = KafkaRecord.valuePadding >= EnrichedEventDecoder.requiredPadding
+
     private func decode(
         _ record: borrowing KafkaRecord, _ decoder: EnrichedEventDecoder, recycling recycled: inout EnrichedEvent?
     ) -> Result<EnrichedEvent, InvalidRecord> {
-        record.withUnsafeValue { value in
+        record.withUnsafePaddedValue { value, owner in
             guard let value else {
                 return .failure(InvalidRecord(failure: .tombstone, message: "the record has a null value (tombstone)"))
             }
             do throws(EventDecodingError) {
+                if Self.decodesInPlace {
+                    return .success(try decoder.decode(paddedBytes: value, owner: owner, recycling: &recycled))
+                }
                 return .success(try decoder.decode(value, recycling: &recycled))
             } catch {
                 return .failure(InvalidRecord(failure: FailureClass(error.errorClass), message: error.description))

@@ -9,6 +9,11 @@ import Logging
 /// retried with the configured backoff (the partition is paused meanwhile, other partitions keep
 /// flowing), unless it is a `PermanentProcessingError`, which dead-letters the event at once.
 /// The event's offset is committed only after `process` returned or the event was dead-lettered.
+///
+/// Events are decoded in place, in the memory the consumer copied its records into, one block per run
+/// of records: an event kept after `process` returned keeps that whole block. Keep the values you need
+/// (`event.eventID`, ...) rather than many events. Processors that never suspend should implement
+/// ``SynchronousEventProcessor``.
 public protocol EventProcessor: Sendable {
     func process(_ event: EnrichedEvent, context: ProcessingContext) async throws
 }
