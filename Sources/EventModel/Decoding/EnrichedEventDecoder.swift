@@ -53,23 +53,14 @@ public struct EnrichedEventDecoder: Sendable {
     public func decode(
         _ bytes: UnsafeRawBufferPointer, recycling recycled: inout EnrichedEvent?
     ) throws(EventDecodingError) -> EnrichedEvent {
-        var previous = recycled.take()
-        let reusable = previous?.uniquelyReferencedStorage()
-        previous = nil  // `reusable` is now the only reference, if there was no other
-        let count = bytes.count
-        guard count > 0, let source = bytes.baseAddress else {
-            throw EventDecodingError(kind: .emptyValue, message: "the record value is empty")
-        }
-        // Spans are 32-bit; Kafka records are far smaller than this anyway.
-        guard count <= Int(Int32.max) - EventStorage.capacity(payloadCount: 0) else {
-            throw EventDecodingError(kind: .invalidJSON, message: "the record value is larger than 2 GiB")
-        }
+        let reusable = Self.takeReusableStorage(&recycled)
+        let (source, count) = try Self.checkedValue(bytes)
         // One allocation: the payload copy the event keeps, the zero padding the scanner relies on and the
         // span table (see `EventStorage`). Parsing happens while the buffer is being initialized.
         var outcome = ParseOutcome.scanned(EventDocumentParser.Result())
         let maxDepth = maxDepth
         let storage = EventStorage.make(payloadCount: count, reusing: reusable) { base in
-            base.initialize(from: source.assumingMemoryBound(to: UInt8.self), count: count)
+            base.initialize(from: source, count: count)
             (base + count).initialize(repeating: 0, count: EventStorage.padding)
             outcome = Self.parse(
                 UnsafePointer(base), count: count, table: base + count + EventStorage.padding, maxDepth: maxDepth)
@@ -91,22 +82,35 @@ public struct EnrichedEventDecoder: Sendable {
     public func decode(
         paddedBytes bytes: UnsafeRawBufferPointer, owner: AnyObject, recycling recycled: inout EnrichedEvent?
     ) throws(EventDecodingError) -> EnrichedEvent {
-        var previous = recycled.take()
-        let reusable = previous?.uniquelyReferencedStorage()
-        previous = nil
-        let count = bytes.count
-        guard count > 0, let source = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
-            throw EventDecodingError(kind: .emptyValue, message: "the record value is empty")
-        }
-        guard count <= Int(Int32.max) - EventStorage.capacity(payloadCount: 0) else {
-            throw EventDecodingError(kind: .invalidJSON, message: "the record value is larger than 2 GiB")
-        }
+        let reusable = Self.takeReusableStorage(&recycled)
+        let (source, count) = try Self.checkedValue(bytes)
         var outcome = ParseOutcome.scanned(EventDocumentParser.Result())
         let maxDepth = maxDepth
         let storage = EventStorage.make(borrowing: source, count: count, owner: owner, reusing: reusable) { table in
             outcome = Self.parse(source, count: count, table: table, maxDepth: maxDepth)
         }
         return try Self.event(storage, outcome, maxDepth: maxDepth)
+    }
+
+    /// Takes `recycled` (leaving nil) and returns its storage if nothing else references it.
+    private static func takeReusableStorage(_ recycled: inout EnrichedEvent?) -> EventStorage? {
+        var previous = recycled.take()
+        // When `previous` goes out of scope, the returned storage has no other reference, if it had none.
+        return previous?.uniquelyReferencedStorage()
+    }
+
+    /// The value's bytes and size, if it is one the decoder takes: not empty, and small enough for the
+    /// 32-bit spans (Kafka records are far smaller anyway).
+    private static func checkedValue(
+        _ bytes: UnsafeRawBufferPointer
+    ) throws(EventDecodingError) -> (UnsafePointer<UInt8>, Int) {
+        guard bytes.count > 0, let source = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            throw EventDecodingError(kind: .emptyValue, message: "the record value is empty")
+        }
+        guard bytes.count <= Int(Int32.max) - EventStorage.capacity(payloadCount: 0) else {
+            throw EventDecodingError(kind: .invalidJSON, message: "the record value is larger than 2 GiB")
+        }
+        return (source, bytes.count)
     }
 
     private enum ParseOutcome {

@@ -42,11 +42,7 @@ final class EventStorage: ManagedBuffer<EventStorage.Header, UInt8> {
     static func make(
         payloadCount: Int, _ initialize: (UnsafeMutablePointer<UInt8>) -> Void
     ) -> EventStorage {
-        let buffer = create(minimumCapacity: capacity(payloadCount: payloadCount)) { _ in
-            Header(payloadCount: payloadCount)
-        }
-        buffer.withUnsafeMutablePointerToElements { initialize($0) }
-        return unsafeDowncast(buffer, to: EventStorage.self)
+        make(payloadCount: payloadCount, reusing: nil, initialize)
     }
 
     /// Like `make(payloadCount:_:)`, but fills `reusable` instead of allocating when it is large enough.
@@ -54,12 +50,9 @@ final class EventStorage: ManagedBuffer<EventStorage.Header, UInt8> {
     static func make(
         payloadCount: Int, reusing reusable: EventStorage?, _ initialize: (UnsafeMutablePointer<UInt8>) -> Void
     ) -> EventStorage {
-        guard let reusable, reusable.capacity >= capacity(payloadCount: payloadCount) else {
-            return make(payloadCount: payloadCount, initialize)
-        }
-        reusable.header = Header(payloadCount: payloadCount)
-        reusable.withUnsafeMutablePointerToElements { initialize($0) }
-        return reusable
+        make(
+            Header(payloadCount: payloadCount), capacity: capacity(payloadCount: payloadCount), reusing: reusable,
+            initialize)
     }
 
     /// Storage in the borrowed layout: the payload stays at `payload` (followed by `padding` zero bytes,
@@ -69,15 +62,26 @@ final class EventStorage: ManagedBuffer<EventStorage.Header, UInt8> {
         borrowing payload: UnsafePointer<UInt8>, count payloadCount: Int, owner: AnyObject,
         reusing reusable: EventStorage?, _ initializeTable: (UnsafeMutablePointer<UInt8>) -> Void
     ) -> EventStorage {
-        let header = Header(payloadCount: payloadCount, external: payload, owner: owner)
-        if let reusable, reusable.capacity >= tableSize {
+        make(
+            Header(payloadCount: payloadCount, external: payload, owner: owner), capacity: tableSize,
+            reusing: reusable, initializeTable)
+    }
+
+    /// Storage with `header` and at least `capacity` bytes, which `initialize` fills: `reusable` when it
+    /// is large enough, else a new buffer.
+    private static func make(
+        _ header: Header, capacity: Int, reusing reusable: EventStorage?,
+        _ initialize: (UnsafeMutablePointer<UInt8>) -> Void
+    ) -> EventStorage {
+        let storage: EventStorage
+        if let reusable, reusable.capacity >= capacity {
             reusable.header = header
-            reusable.withUnsafeMutablePointerToElements { initializeTable($0) }
-            return reusable
+            storage = reusable
+        } else {
+            storage = unsafeDowncast(create(minimumCapacity: capacity) { _ in header }, to: EventStorage.self)
         }
-        let buffer = create(minimumCapacity: tableSize) { _ in header }
-        buffer.withUnsafeMutablePointerToElements { initializeTable($0) }
-        return unsafeDowncast(buffer, to: EventStorage.self)
+        storage.withUnsafeMutablePointerToElements { initialize($0) }
+        return storage
     }
 
     /// Builds storage for an event made from values (not decoded): the members' UTF-8 bytes back to back.
