@@ -65,20 +65,18 @@ struct RecordBytes: @unchecked Sendable {
     func withUnsafeValue<Result, Failure: Error>(
         _ body: (UnsafeRawBufferPointer?) throws(Failure) -> Result
     ) throws(Failure) -> Result {
-        guard valueCount >= 0 else { return try body(nil) }
-        // `self` holds the arena for the whole call, so the pointer stays valid while `body` runs.
-        let base = arena.withUnsafeMutablePointerToElements { UnsafeRawPointer($0) }
-        defer { withExtendedLifetime(arena) {} }
-        return try body(UnsafeRawBufferPointer(start: base + Int(valueStart), count: Int(valueCount)))
+        try withUnsafePaddedValue { (value, _) throws(Failure) in try body(value) }
     }
 
-    /// Like `withUnsafeValue`, and also hands `body` the arena, which keeps the bytes (and the
-    /// `valuePadding` zero bytes after them) alive for as long as it is held.
+    /// The value in place, and the arena, which keeps the bytes (and the `valuePadding` zero bytes after
+    /// them) alive for as long as it is held.
     func withUnsafePaddedValue<Result, Failure: Error>(
         _ body: (UnsafeRawBufferPointer?, AnyObject) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         guard valueCount >= 0 else { return try body(nil, arena) }
+        // `self` holds the arena for the whole call, so the pointer stays valid while `body` runs.
         let base = arena.withUnsafeMutablePointerToElements { UnsafeRawPointer($0) }
+        defer { withExtendedLifetime(arena) {} }
         return try body(UnsafeRawBufferPointer(start: base + Int(valueStart), count: Int(valueCount)), arena)
     }
 
