@@ -95,34 +95,26 @@ public final class EventPipeline: KafkaConsumerDelegate {
         let workers = self.workers.withLock { $0 }
         // Runs are found through a buffer pointer: subscripting the array copied (and reference counted)
         // a record for every comparison.
-        let runs = records.withUnsafeBufferPointer { Self.partitionRuns(of: $0) }
-        for (range, partition) in runs {
-            if let worker = workers[partition] {
-                worker.enqueue(records[range])
-            } else {
-                // Cannot happen with the consumer's ordering guarantee; never process unowned records.
-                logger.warning("Dropped records of a partition that is not assigned", metadata: ["partition": "\(partition)"])
+        records.withUnsafeBufferPointer { buffer in
+            var start = 0
+            while start < buffer.count {
+                let partition = buffer[start].topicPartition
+                var end = start + 1
+                while end < buffer.count,
+                    buffer[end].isInSameRun(as: buffer[start]) || buffer[end].topicPartition == partition
+                {
+                    end += 1
+                }
+                if let worker = workers[partition] {
+                    worker.enqueue(records[start..<end])
+                } else {
+                    // Cannot happen with the consumer's ordering guarantee; never process unowned records.
+                    logger.warning("Dropped records of a partition that is not assigned", metadata: ["partition": "\(partition)"])
+                }
+                start = end
             }
         }
         flow.waitForRoom(maximumWait: Self.maximumPollHoldBack)
-    }
-
-    /// The runs of consecutive records of one partition, in order.
-    private static func partitionRuns(of records: UnsafeBufferPointer<KafkaRecord>) -> [(Range<Int>, TopicPartition)] {
-        var runs: [(Range<Int>, TopicPartition)] = []
-        var start = 0
-        while start < records.count {
-            let partition = records[start].topicPartition
-            var end = start + 1
-            while end < records.count,
-                records[end].isInSameRun(as: records[start]) || records[end].topicPartition == partition
-            {
-                end += 1
-            }
-            runs.append((start..<end, partition))
-            start = end
-        }
-        return runs
     }
 
     /// The longest the poll thread is held back at once, so rebalances and requests are still served.
