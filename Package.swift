@@ -39,6 +39,8 @@ let package = Package(
         ),
         // 16-bytes-at-a-time string scanning (SSE2/NEON) for EventModel's decoder; header-only, inlined.
         .target(name: "CEventJSON"),
+        // glibc's mallopt for ProcessingCore's AllocatorTuning; header-only.
+        .target(name: "CMallocOptions"),
         // The EnrichedEvent schema, its fast validating decoder and a synthetic event generator.
         .target(name: "EventModel", dependencies: ["CEventJSON"]),
         // Configuration, logging, retry policy, offset tracking, processing pipeline, dead letters.
@@ -49,6 +51,7 @@ let package = Package(
                 // Only for the dead-letter replay's watermark/committed-offset query (DeadLetterReplayRangeQuery).
                 "CRdKafka",
                 "EventModel",
+                "CMallocOptions",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -115,7 +118,7 @@ let package = Package(
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", "MockKafka"]),
         .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
-        .testTarget(name: "ProcessingCoreTests", dependencies: ["ProcessingCore", "TestSupport"]),
+        .testTarget(name: "ProcessingCoreTests", dependencies: ["ProcessingCore", "TestSupport", "CMallocOptions"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -13,6 +13,8 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions
 
     func run() async throws {
+        // Before any thread that allocates starts (see AllocatorTuning for why and what it measured).
+        let allocatorTuning = AllocatorTuning.apply(environment: ProcessInfo.processInfo.environment)
         // Configuration first, logging second: the log format and level are configuration. A bad setting
         // is reported on stderr as plain lines and the process exits with EX_USAGE before anything
         // connects, so an orchestrator shows the reason instead of a crash loop.
@@ -26,6 +28,7 @@ struct Run: AsyncParsableCommand {
             "Starting Processing Service...",
             metadata: configuration.logMetadata.merging(["service_version": .string(ServiceVersion.current)]) { $1 }
         )
+        logger.debug("Allocator settings", metadata: ["malloc_tuning": "\(allocatorTuning)"])
 
         do {
             try await ProcessingServiceApp(configuration: configuration, logger: logger).run()
