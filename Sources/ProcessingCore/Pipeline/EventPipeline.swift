@@ -87,8 +87,8 @@ public final class EventPipeline: KafkaConsumerDelegate {
 
     /// Dispatches a batch to the workers, then holds the poll thread back while the pipeline is full
     /// (see `FlowControl`). Records arrive in runs of the same partition, so the worker is looked up
-    /// once per run, and each run is handed over as a slice of the batch, without copying records; a
-    /// run is recognised by its shared storage before the partition is compared.
+    /// once per run, and each run is handed over as a slice of the batch, without copying records (see
+    /// `KafkaRecord.endOfPartitionRun`).
     public func receive(_ records: [KafkaRecord]) {
         guard !records.isEmpty else { return }
         statistics.addReceived(records.count)
@@ -98,13 +98,8 @@ public final class EventPipeline: KafkaConsumerDelegate {
         records.withUnsafeBufferPointer { buffer in
             var start = 0
             while start < buffer.count {
+                let end = KafkaRecord.endOfPartitionRun(in: buffer, startingAt: start)
                 let partition = buffer[start].topicPartition
-                var end = start + 1
-                while end < buffer.count,
-                    buffer[end].isInSameRun(as: buffer[start]) || buffer[end].topicPartition == partition
-                {
-                    end += 1
-                }
                 if let worker = workers[partition] {
                     worker.enqueue(records[start..<end])
                 } else {

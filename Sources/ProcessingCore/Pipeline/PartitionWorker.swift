@@ -19,7 +19,8 @@ final class PartitionWorker: Sendable {
     private let finishedNext = Atomic<Int64>(-1)
     /// Mirrors `lifecycle == .running`, so the processing task can check it per record without the lock.
     private let isRunning = Atomic<Bool>(true)
-    /// Records finished by the processing task and not yet settled (only the processing task uses it).
+    /// Records finished by the processing task and not yet settled, added once per slice (`SliceTally`);
+    /// only the processing task uses it.
     private let unsettled = Atomic<Int>(0)
     /// Events processed since the last `settle()`; added to the shared statistics once per slice, so the
     /// two cores do not fight over one counter's cache line for every event.
@@ -132,15 +133,18 @@ final class PartitionWorker: Sendable {
         var finishedEvent: EnrichedEvent?
         while let slices = await nextBatchReleasing(&finishedEvent) {
             for slice in slices {
+                // Counted here and added to the shared counts once per slice, and before anything that
+                // may settle or wait: an atomic add per record cost two locked instructions per event.
+                var tally = SliceTally()
                 // By index, reading the record in place: `for record in slice` copied every record
                 // (reference counting its storage) only to read its offset and value.
                 for index in slice.indices {
-                    let offset = slice[index].offset
                     // The common case (decodes, processed at the first attempt) makes at most one async
                     // call, the processor's, and none for a `SynchronousEventProcessor`; failures go
                     // through `retry` and `giveUp`.
                     let outcome: RecordOutcome
-                    switch decode(slice, at: index, decoder, recycling: &finishedEvent) {
+                    let (offset, decoded) = decode(slice, at: index, decoder, recycling: &finishedEvent)
+                    switch decoded {
                     case .success(let event):
                         context.offset = offset
                         context.attempt = 1
@@ -150,30 +154,49 @@ final class PartitionWorker: Sendable {
                             } else {
                                 try await processor.process(event, context: context)
                             }
-                            processedSinceSettle.add(1, ordering: .relaxed)
+                            tally.processed += 1
                             outcome = .finished
                         } catch {
+                            handOver(&tally)
                             outcome = await retry(event, slice[index], after: error, context: &context)
                         }
                         finishedEvent = event
                     case .failure(let invalid):
+                        handOver(&tally)
                         statistics.addInvalid()
                         outcome = await giveUp(slice[index], failure: invalid.failure, message: invalid.message, attempts: 0, firstFailure: Date())
                     }
                     guard outcome == .finished else {
+                        handOver(&tally)
                         settle()
                         return
                     }
                     finishedNext.store(offset + 1, ordering: .releasing)
-                    unsettled.add(1, ordering: .relaxed)
+                    tally.finished += 1
                     guard isRunning.load(ordering: .relaxed) else {
+                        handOver(&tally)
                         settle()
                         return
                     }
                 }
+                handOver(&tally)
                 settle()
             }
         }
+    }
+
+    /// Records of the current slice finished (and processed) by the processing task, not yet added to
+    /// `unsettled` and `processedSinceSettle`.
+    private struct SliceTally {
+        var finished = 0
+        var processed = 0
+    }
+
+    /// Adds the tally to the counts `settle()` takes, and resets it.
+    private func handOver(_ tally: inout SliceTally) {
+        unsettled.add(tally.finished, ordering: .relaxed)
+        processedSinceSettle.add(tally.processed, ordering: .relaxed)
+        tally = SliceTally()
     }
 
     /// A copy of `logger` whose handler lives in memory of its own. A copied `Logger` shares its handler
@@ -261,16 +284,18 @@ final class PartitionWorker: Sendable {
         var message: String
     }
 
-    /// Decodes the record's value where it is, in the record's arena (no copy of the value or of the
-    /// record), into the memory of `recycled` when it can be reused. The event keeps the arena alive.
+    /// The record's offset, and its value decoded where it is, in the record's arena (no copy of the value
+    /// or of the record), into the memory of `recycled` when it can be reused. The event keeps the arena
+    /// alive.
     private func decode(
         _ records: ArraySlice<KafkaRecord>, at index: Int, _ decoder: EnrichedEventDecoder,
         recycling recycled: inout EnrichedEvent?
-    ) -> Result<EnrichedEvent, InvalidRecord> {
-        // Through a buffer pointer: `records[index]` as an argument copied the record (reference counting
-        // its storage) for every event.
+    ) -> (offset: Int64, result: Result<EnrichedEvent, InvalidRecord>) {
+        // Through a buffer pointer: `records[index]`, even only to read its offset, copied the record
+        // (reference counting its storage) for every event.
         records.withUnsafeBufferPointer { buffer in
-            decode(buffer[index - records.startIndex], decoder, recycling: &recycled)
+            let position = index - records.startIndex
+            return (buffer[position].offset, decode(buffer[position], decoder, recycling: &recycled))
         }
     }
 
