@@ -17,14 +17,21 @@ public final class EventPipeline: KafkaConsumerDelegate {
     private let settings: PipelineSettings
     private let logger: Logger
     private let flow: FlowControl
+    private let executor: ProcessingExecutor
     /// What the pipeline did so far.
     public let statistics = ProcessingStatistics()
 
-    public init(processor: any EventProcessor, deadLetters: (any DeadLetterSink)?, settings: PipelineSettings, logger: Logger) {
+    /// - Parameter executor: where the partition workers process; by default threads shared by every
+    ///   pipeline of the process, one per core, below the Kafka client's threads in priority.
+    public init(
+        processor: any EventProcessor, deadLetters: (any DeadLetterSink)?, settings: PipelineSettings, logger: Logger,
+        executor: ProcessingExecutor = .shared
+    ) {
         self.processor = processor
         self.deadLetters = deadLetters
         self.settings = settings
         self.logger = logger
+        self.executor = executor
         self.flow = FlowControl(limit: settings.maxInFlightRecords)
     }
 
@@ -55,7 +62,7 @@ public final class EventPipeline: KafkaConsumerDelegate {
         let created = partitions.map { partition in
             PartitionWorker(
                 topicPartition: partition, control: control, processor: processor, deadLetters: deadLetters,
-                settings: settings, statistics: statistics, flow: flow, logger: logger
+                settings: settings, statistics: statistics, flow: flow, executor: executor, logger: logger
             )
         }
         workers.withLock { workers in

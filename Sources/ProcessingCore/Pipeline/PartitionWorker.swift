@@ -8,7 +8,7 @@ import Synchronization
 /// what cannot be processed, and tells the consumer which offsets are finished — strictly in offset order.
 ///
 /// Threads: `enqueue`, `revoke` and `stop` are called by the pipeline on the consumer's poll thread;
-/// the processing loop runs in the worker's own task on the cooperative pool. Both sides meet only
+/// the processing loop runs in the worker's own task on a `ProcessingExecutor`. Both sides meet only
 /// under `state`'s lock (see `PartitionState` for the lock-order rule).
 final class PartitionWorker: Sendable {
     let topicPartition: TopicPartition
@@ -34,6 +34,8 @@ final class PartitionWorker: Sendable {
     private let settings: PipelineSettings
     private let statistics: ProcessingStatistics
     private let logger: Logger
+    /// Where the processing task runs (see `ProcessingExecutor`).
+    private let executor: ProcessingExecutor
 
     init(
         topicPartition: TopicPartition,
@@ -43,9 +45,11 @@ final class PartitionWorker: Sendable {
         settings: PipelineSettings,
         statistics: ProcessingStatistics,
         flow: FlowControl,
+        executor: ProcessingExecutor,
         logger: Logger
     ) {
         self.topicPartition = topicPartition
+        self.executor = executor
         self.flow = flow
         self.control = control
         self.processor = processor
@@ -56,9 +60,9 @@ final class PartitionWorker: Sendable {
         self.logger = logger
     }
 
-    /// Starts the processing task. Called once, right after the partition was assigned.
+    /// Starts the processing task on the executor. Called once, right after the partition was assigned.
     func start() {
-        let task = Task { await self.run() }
+        let task = Task(executorPreference: executor) { await self.run() }
         self.task.withLock { $0 = task }
     }
 
