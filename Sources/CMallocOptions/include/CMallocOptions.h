@@ -8,21 +8,18 @@
 #include <malloc.h>
 #endif
 
-/// Sets glibc malloc's M_MMAP_THRESHOLD: 1 when set, 0 when glibc refused the value, -1 when not glibc.
-static inline int cmalloc_set_mmap_threshold(int bytes) {
-#if defined(__GLIBC__)
-    return mallopt(M_MMAP_THRESHOLD, bytes);
-#else
-    (void)bytes;
-    return -1;
-#endif
-}
+/// The glibc malloc parameters the service sets.
+typedef enum {
+    CMALLOC_MMAP_THRESHOLD,  // M_MMAP_THRESHOLD
+    CMALLOC_TRIM_THRESHOLD,  // M_TRIM_THRESHOLD
+} cmalloc_threshold;
 
-/// Sets glibc malloc's M_TRIM_THRESHOLD: 1 when set, 0 when glibc refused the value, -1 when not glibc.
-static inline int cmalloc_set_trim_threshold(int bytes) {
+/// Sets a glibc malloc threshold (bytes): 1 when set, 0 when glibc refused the value, -1 when not glibc.
+static inline int cmalloc_set_threshold(cmalloc_threshold threshold, int bytes) {
 #if defined(__GLIBC__)
-    return mallopt(M_TRIM_THRESHOLD, bytes);
+    return mallopt(threshold == CMALLOC_MMAP_THRESHOLD ? M_MMAP_THRESHOLD : M_TRIM_THRESHOLD, bytes);
 #else
+    (void)threshold;
     (void)bytes;
     return -1;
 #endif
