@@ -171,20 +171,17 @@ final class PartitionWorker: Sendable {
                         outcome = await giveUp(slice[index], failure: invalid.failure, message: invalid.message, attempts: 0, firstFailure: Date())
                     }
                     guard outcome == .finished else {
-                        handOver(&tally)
-                        settle()
+                        settle(handingOver: &tally)
                         return
                     }
                     finishedNext.store(offset + 1, ordering: .releasing)
                     tally.finished += 1
                     guard isRunning.load(ordering: .relaxed) else {
-                        handOver(&tally)
-                        settle()
+                        settle(handingOver: &tally)
                         return
                     }
                 }
-                handOver(&tally)
-                settle()
+                settle(handingOver: &tally)
             }
         }
     }
@@ -196,11 +193,17 @@ final class PartitionWorker: Sendable {
         var processed = 0
     }
 
-    /// Adds the tally to the counts `settle()` takes, and resets it.
+    /// Adds the tally to the counts `settle()` takes, and resets it. Before anything that may settle.
     private func handOver(_ tally: inout SliceTally) {
         unsettled.add(tally.finished, ordering: .relaxed)
         processedSinceSettle.add(tally.processed, ordering: .relaxed)
         tally = SliceTally()
+    }
+
+    /// `settle()`, with the slice's tally counted in.
+    private func settle(handingOver tally: inout SliceTally) {
+        handOver(&tally)
+        settle()
     }
 
     /// A copy of `logger` whose handler lives in memory of its own. A copied `Logger` shares its handler
