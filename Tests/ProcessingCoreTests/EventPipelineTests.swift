@@ -17,9 +17,7 @@ import Testing
         let processor = RecordingProcessor()
         let control = RecordingControl()
         let pipeline = makePipeline(processor: processor)
-        pipeline.assign([partition], control: control)
-        pipeline.receive(records(0..<100))
-        try await eventually { control.lastStored(partition) == 100 }
+        try await processAll(0..<100, through: pipeline, control: control)
         #expect(processor.offsets == Array(0..<100))
         #expect(pipeline.statistics.processed == 100)
     }
@@ -28,9 +26,7 @@ import Testing
         let processor = RecordingProcessor(failuresBeforeSuccess: [5: 2])
         let control = RecordingControl()
         let pipeline = makePipeline(processor: processor)
-        pipeline.assign([partition], control: control)
-        pipeline.receive(records(0..<10))
-        try await eventually { control.lastStored(partition) == 10 }
+        try await processAll(0..<10, through: pipeline, control: control)
         #expect(processor.attempts(at: 5) == 3)
         #expect(processor.offsets == Array(0..<10), "order kept, each event processed once successfully")
         let fetchRequests = control.requests.filter { !$0.isStore }
@@ -41,9 +37,7 @@ import Testing
         let processor = EntryPointRecordingProcessor(failingAttempts: [4: 2])
         let control = RecordingControl()
         let pipeline = makePipeline(processor: processor)
-        pipeline.assign([partition], control: control)
-        pipeline.receive(records(0..<8))
-        try await eventually { control.lastStored(partition) == 8 }
+        try await processAll(0..<8, through: pipeline, control: control)
         let calls = processor.calls
         #expect(calls.filter { $0.attempt == 1 }.map(\.offset) == Array(0..<8), "every event's first attempt, in order")
         #expect(calls.filter { $0.attempt == 1 }.allSatisfy { $0.entryPoint == .synchronous })
@@ -59,9 +53,7 @@ import Testing
         let control = RecordingControl()
         let sink = RecordingSink()
         let pipeline = makePipeline(processor: processor, sink: sink, maxAttempts: 3)
-        pipeline.assign([partition], control: control)
-        pipeline.receive(records(0..<6))
-        try await eventually { control.lastStored(partition) == 6 }
+        try await processAll(0..<6, through: pipeline, control: control)
         let letters = sink.letters
         #expect(letters.count == 1)
         #expect(letters.first?.record.offset == 3)
@@ -140,9 +132,7 @@ import Testing
     @Test func lostAssignmentStoresNothing() async throws {
         let control = RecordingControl()
         let pipeline = makePipeline(processor: RecordingProcessor())
-        pipeline.assign([partition], control: control)
-        pipeline.receive(records(0..<5))
-        try await eventually { control.lastStored(partition) == 5 }
+        try await processAll(0..<5, through: pipeline, control: control)
         #expect(pipeline.revoke([partition], lost: true).isEmpty)
     }
 
@@ -227,7 +217,8 @@ import Testing
         sink: RecordingSink? = RecordingSink(),
         maxAttempts: Int = 3,
         maxBuffered: Int = 2_000,
-        resumeBelow: Int = 500
+        resumeBelow: Int = 500,
+        executor: ProcessingExecutor = .shared
     ) -> EventPipeline {
         let fast = BackoffPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(5), multiplier: 2, maximumDelay: .milliseconds(20), jitter: 0)
         return EventPipeline(
@@ -237,8 +228,17 @@ import Testing
                 retryPolicy: fast, deadLetterBackoff: fast, maxBufferedPerPartition: maxBuffered,
                 resumeBufferedPerPartition: resumeBelow, consumerGroup: "test-group", haltReminderInterval: .seconds(60)
             ),
-            logger: Logger(label: "test")
+            logger: Logger(label: "test"),
+            executor: executor
         )
+    }
+
+    /// Assigns `partition` to `pipeline`, hands it `records(offsets)` and waits until all of them are
+    /// finished (the next offset after the last one is stored).
+    func processAll(_ offsets: Range<Int>, through pipeline: EventPipeline, control: RecordingControl) async throws {
+        pipeline.assign([partition], control: control)
+        pipeline.receive(records(offsets))
+        try await eventually { control.lastStored(partition) == Int64(offsets.upperBound) }
     }
 
     func records(_ offsets: Range<Int>, partition: TopicPartition? = nil) -> [KafkaRecord] {

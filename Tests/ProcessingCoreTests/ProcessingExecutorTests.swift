@@ -1,7 +1,5 @@
 import EventModel
 import Foundation
-import Kafka
-import Logging
 import Synchronization
 import Testing
 
@@ -51,15 +49,9 @@ struct ProcessingExecutorTests {
         let executor = ProcessingExecutor(name: "pipe-test", threadCount: 1, niceIncrement: 0)
         let processor = ThreadRecordingProcessor()
         let control = RecordingControl()
-        let partition = TopicPartition(topic: "events", partition: 0)
-        let fast = BackoffPolicy(maxAttempts: 2, baseDelay: .milliseconds(5), multiplier: 2, maximumDelay: .milliseconds(5), jitter: 0)
-        let pipeline = EventPipeline(
-            processor: processor, deadLetters: nil,
-            settings: PipelineSettings(retryPolicy: fast, deadLetterBackoff: fast, consumerGroup: "test-group"),
-            logger: Logger(label: "test"), executor: executor)
-        pipeline.assign([partition], control: control)
-        pipeline.receive(EventPipelineTests().records(0..<20))
-        try await eventually { control.lastStored(partition) == 20 }
+        let pipelines = EventPipelineTests()
+        let pipeline = pipelines.makePipeline(processor: processor, executor: executor)
+        try await pipelines.processAll(0..<20, through: pipeline, control: control)
         let names = processor.threadNames
         #expect(names.count == 40, "before and after a suspension, for each of the 20 events")
         #expect(names.allSatisfy { $0 == "pipe-test-1" }, "\(Set(names))")
