@@ -87,6 +87,8 @@ import Testing
         #"{"event_id":"e","event_type":"t","timestamp":"2024-01-15T10:30:45.Z"}"#,
         #"{"event_id":"e","event_type":"t","timestamp":"2024-01-15T10:30:45Z\u0000"}"#,
         #"{"event_id":"e","event_type":"t","timestamp":"2024-01-15T10:30:45\u005a"}"#,
+        #"{"event\u005fid":"e","event_type":"t","timestamp":"2024-01-15T10:30:45Z","client_info":{"user_agent":"a","language":"l"}}"#,
+        #"{"event_id":"e","event_id":"f","event_type":"t","timestamp":"2024-01-15T10:30:45Z","request_id":"r","event_type":5}"#,
         #"{"EVENT_ID":"e","event_type":"t","timestamp":"2024-01-15T10:30:45Z"}"#,
         #"{"event_id ":"e","event_type":"t","timestamp":"2024-01-15T10:30:45Z"}"#,
         #"{"event_id":"e","event_type":"t","timestamp":"2024-01-15T10:30:45Z","user_id":{"a":1}}"#,

@@ -96,14 +96,29 @@ struct EventDocumentParser {
             scanner.position &+= 1
             return
         }
+        // The member guessed to come next (see `ExpectedMemberKey`); after a member the schema does not
+        // know, the guess stays.
+        var expected: EventField? = EventField.firstExpected(in: scope)
         while true {
             guard scanner.current == UInt8(ascii: "\"") else { throw scanner.error(.expectedMemberName) }
-            let key = try scanner.scanString()
-            try scanner.expect(UInt8(ascii: ":"), else: .expectedColon)
+            let field: EventField?
+            if let guess = expected, EventField.expectedKeys[Int(guess.rawValue)].isAt(scanner.base + scanner.position) {
+                scanner.position &+= EventField.expectedKeys[Int(guess.rawValue)].length
+                field = guess
+            } else {
+                let key = try scanner.scanString()
+                try scanner.expect(UInt8(ascii: ":"), else: .expectedColon)
+                field = match(key, scope: scope)
+            }
             scanner.skipWhitespace()
-            if let field = match(key, scope: scope), seen & field.bit == 0 {
-                seen |= field.bit
-                try parseMember(field, depth: depth)
+            if let field {
+                expected = field.expectedSuccessor
+                if seen & field.bit == 0 {
+                    seen |= field.bit
+                    try parseMember(field, depth: depth)
+                } else {
+                    try scanner.skipValue(depth: depth)
+                }
             } else {
                 try scanner.skipValue(depth: depth)
             }
