@@ -13,6 +13,8 @@ struct EventDocumentParser {
     /// Object members present and not null (`client_info`, `service_info`, `processing_info`).
     var presentObjects: UInt32 = 0
     var processingMs: Int?
+    /// `EventField.expectedKeys`, read once per document instead of once per member.
+    private let expectedKeys = EventField.expectedKeys
     private var firstSemanticError: EventDecodingError?
     private var firstSemanticErrorOrder = UInt8.max
 
@@ -102,8 +104,8 @@ struct EventDocumentParser {
         while true {
             guard scanner.current == UInt8(ascii: "\"") else { throw scanner.error(.expectedMemberName) }
             let field: EventField?
-            if let guess = expected, EventField.expectedKeys[Int(guess.rawValue)].isAt(scanner.base + scanner.position) {
-                scanner.position &+= EventField.expectedKeys[Int(guess.rawValue)].length
+            if let guess = expected, expectedKeys[Int(guess.rawValue)].isAt(scanner.base + scanner.position) {
+                scanner.position &+= expectedKeys[Int(guess.rawValue)].length
                 field = guess
             } else {
                 let key = try scanner.scanString()

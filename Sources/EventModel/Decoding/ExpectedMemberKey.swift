@@ -55,8 +55,17 @@ struct ExpectedMemberKey {
 }
 
 extension EventField {
-    /// Every field's ``ExpectedMemberKey``, indexed by raw value.
-    static let expectedKeys: [ExpectedMemberKey] = allCases.map { ExpectedMemberKey(key: $0.key) }
+    /// Every field's ``ExpectedMemberKey``, indexed by raw value, in memory that is never freed: the parser
+    /// reads it for every member on every core, so it must not be reference counted (a shared count would
+    /// bounce between the cores' caches).
+    /// `nonisolated(unsafe)`: written once, by the initializer, and only read afterwards.
+    nonisolated(unsafe) static let expectedKeys: UnsafePointer<ExpectedMemberKey> = {
+        let keys = UnsafeMutablePointer<ExpectedMemberKey>.allocate(capacity: allCases.count)
+        for field in allCases {
+            (keys + Int(field.rawValue)).initialize(to: ExpectedMemberKey(key: field.key))
+        }
+        return UnsafePointer(keys)
+    }()
 
     /// The member a document is expected to start `scope` with (the first the schema lists there).
     @inline(__always)
@@ -73,10 +82,26 @@ extension EventField {
     @inline(__always)
     var expectedSuccessor: EventField? {
         switch self {
+        case .eventID: .requestID
+        case .requestID: .eventType
+        case .eventType: .timestamp
+        case .timestamp: .userID
+        case .userID: .sessionID
+        case .sessionID: .pageURL
+        case .pageURL: .eventData
+        case .eventData: .clientInfo
         case .clientInfo: .serviceInfo
+        case .userAgent: .screenResolution
+        case .screenResolution: .language
+        case .language: nil
         case .serviceInfo: .processingInfo
-        case .language, .environment, .processingInfo, .processingMs: nil
-        default: EventField(rawValue: rawValue &+ 1)
+        case .serviceName: .serviceVersion
+        case .serviceVersion: .environment
+        case .environment: nil
+        case .processingInfo: nil
+        case .receivedAt: .processedAt
+        case .processedAt: .processingMs
+        case .processingMs: nil
         }
     }
 }
