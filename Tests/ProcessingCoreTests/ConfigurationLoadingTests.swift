@@ -224,7 +224,7 @@ struct ConfigurationLoadingTests {
                 // The service's prefetch defaults, the second overridden by the user.
                 "queued.max.messages.kbytes": "8192",
                 "fetch.max.bytes": "1048576",
-                "fetch.wait.max.ms": "100",
+                "fetch.wait.max.ms": "25",
             ]
         )
         try configuration.kafkaConfiguration.validate()
