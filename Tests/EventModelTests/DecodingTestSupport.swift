@@ -8,6 +8,16 @@ enum DecodingTestSupport {
     /// Foundation's nesting limit, for comparing with the reference without the depth difference.
     static let foundationDepthDecoder = EnrichedEventDecoder(maxDepth: 512)
     static let reference = ReferenceEnrichedEventDecoder()
+    /// Each object's members as the schema lists them (the order `ExpectedMemberKey` guesses in).
+    static let membersInSchemaOrder: [(EventField.Scope, [EventField])] = [
+        (.event, [
+            .eventID, .requestID, .eventType, .timestamp, .userID, .sessionID, .pageURL, .eventData, .clientInfo,
+            .serviceInfo, .processingInfo,
+        ]),
+        (.clientInfo, [.userAgent, .screenResolution, .language]),
+        (.serviceInfo, [.serviceName, .serviceVersion, .environment]),
+        (.processingInfo, [.receivedAt, .processedAt, .processingMs]),
+    ]
 
     static func decode(_ text: String) -> Result<EnrichedEvent, EventDecodingError> {
         Result { () throws(EventDecodingError) in try decoder.decode(Array(text.utf8)) }

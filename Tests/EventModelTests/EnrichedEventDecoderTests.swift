@@ -312,13 +312,7 @@ import Testing
     }
 
     @Test func memberKeyConstantsMatchTheirNames() {
-        let scopes: [(EventField.Scope, [EventField])] = [
-            (.event, [.eventID, .requestID, .eventType, .timestamp, .userID, .sessionID, .pageURL, .eventData, .clientInfo, .serviceInfo, .processingInfo]),
-            (.clientInfo, [.userAgent, .screenResolution, .language]),
-            (.serviceInfo, [.serviceName, .serviceVersion, .environment]),
-            (.processingInfo, [.receivedAt, .processedAt, .processingMs]),
-        ]
-        for (scope, fields) in scopes {
+        for (scope, fields) in DecodingTestSupport.membersInSchemaOrder {
             for field in fields {
                 // Bytes after the key are arbitrary (closing quote, colon, value): matching must ignore them.
                 var bytes = Array(field.key.utf8) + [UInt8](repeating: 0xAA, count: 24)

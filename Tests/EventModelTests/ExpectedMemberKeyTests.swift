@@ -6,13 +6,6 @@ import Testing
 /// The parser's in-order guess of member names (`ExpectedMemberKey`): what a guess accepts, the order it
 /// guesses in, and that documents in any other order or spelling decode exactly as before.
 @Suite struct ExpectedMemberKeyTests {
-    static let schemaOrder: [(EventField.Scope, [EventField])] = [
-        (.event, [.eventID, .requestID, .eventType, .timestamp, .userID, .sessionID, .pageURL, .eventData, .clientInfo, .serviceInfo, .processingInfo]),
-        (.clientInfo, [.userAgent, .screenResolution, .language]),
-        (.serviceInfo, [.serviceName, .serviceVersion, .environment]),
-        (.processingInfo, [.receivedAt, .processedAt, .processingMs]),
-    ]
-
     /// Whether `key` is found at the start of `bytes`, which is padded as the scanner's input is.
     static func isAt(_ key: ExpectedMemberKey, _ bytes: [UInt8], padding: UInt8 = 0) -> Bool {
         let padded = bytes + [UInt8](repeating: padding, count: JSONValidatingScanner.padding)
@@ -20,7 +13,7 @@ import Testing
     }
 
     @Test func guessesFollowTheSchemaOrderWithinEachObject() {
-        for (scope, fields) in Self.schemaOrder {
+        for (scope, fields) in DecodingTestSupport.membersInSchemaOrder {
             var guessed: [EventField] = []
             var next: EventField? = EventField.firstExpected(in: scope)
             while let field = next, guessed.count <= fields.count {
@@ -61,7 +54,8 @@ import Testing
         for index in 0..<300 {
             let original = generator.next().value
             let object = try JSONSerialization.jsonObject(with: Data(original))
-            for options: JSONSerialization.WritingOptions in [[.sortedKeys], [.prettyPrinted, .sortedKeys], [.prettyPrinted]] {
+            let layouts: [JSONSerialization.WritingOptions] = [[.sortedKeys], [.prettyPrinted, .sortedKeys], [.prettyPrinted]]
+            for options in layouts {
                 let rewritten = [UInt8](try JSONSerialization.data(withJSONObject: object, options: options))
                 #expect(!DifferentialDecodingTests.compare(rewritten, "event \(index) rewritten \(options)"))
                 let inOrder = try DecodingTestSupport.decoder.decode(original)

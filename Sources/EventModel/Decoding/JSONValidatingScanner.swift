@@ -33,8 +33,9 @@ struct ByteSpan: Sendable, Equatable {
 ///   copies: ~1.6M events/CPU-s (0.8-1.2M/s wall) — before any Swift bridging or payload copy. Its
 ///   On-Demand API is faster but does not validate values it skips.
 /// - This scanner, through `EnrichedEventDecoder` (payload copy, spans, timestamp parsed): ~1.7M events/CPU-s
-///   (~1.9M since member names are guessed in schema order, see `ExpectedMemberKey`), with Foundation's rules where they matter (duplicate members: first wins; lone surrogate escapes:
-///   rejected) under our control.
+///   (~2.0M since member names are guessed in schema order, see `ExpectedMemberKey`), with Foundation's
+///   rules where they matter (duplicate members: first wins; lone surrogate escapes: rejected) under our
+///   control.
 /// It validates everything (grammar, escapes, surrogate pairs, UTF-8, nesting depth) while touching each
 /// byte once, 16 bytes at a time inside strings (SSE2/NEON, `cejson_string_stop_offset`), and records where
 /// the members the decoder wants are instead of copying them.
