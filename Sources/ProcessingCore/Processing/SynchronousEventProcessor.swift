@@ -11,7 +11,9 @@ import EventModel
 /// Everything else is as for ``EventProcessor``: same ordering, and a thrown error is retried with
 /// backoff (retries go through ``EventProcessor/process(_:context:)``, which calls this method) or
 /// dead-letters the event when it is a ``PermanentProcessingError``. Must not block the thread: it runs
-/// on Swift's cooperative pool. A processor that waits on I/O implements ``EventProcessor`` instead.
+/// on the pipeline's ``ProcessingExecutor``, one thread per core shared by every partition, so a blocked
+/// call holds up the other partitions' processing. A processor that waits on I/O implements
+/// ``EventProcessor`` instead.
 public protocol SynchronousEventProcessor: EventProcessor {
     func processSynchronously(_ event: EnrichedEvent, context: ProcessingContext) throws
 }
