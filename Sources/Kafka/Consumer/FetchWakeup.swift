@@ -22,8 +22,8 @@ import Synchronization
 ///
 /// The call blocks for a round trip, so it runs on a serial dispatch queue of its own (an overcommit
 /// dispatch thread: never the poll thread, never Swift's cooperative pool), at most one at a time;
-/// requests made while one is in flight are dropped, since that one wakes the same threads. Each call is registered with the state machine as an
-/// in-flight native call, so the handle is not destroyed under it.
+/// requests made while one is in flight are dropped, since that one wakes the same threads. Each call is
+/// registered with the state machine as an in-flight native call, so the handle is not destroyed under it.
 ///
 /// `@unchecked Sendable` only for the `rd_kafka_t` pointer, which is used solely with the thread-safe
 /// `rd_kafka_offsets_for_times`; everything else is immutable or atomic.

@@ -58,7 +58,9 @@ public enum AllocatorTuning {
         case 0: return .refused(parameter: "M_MMAP_THRESHOLD")
         default: return .unsupported
         }
-        guard cmalloc_set_threshold(CMALLOC_TRIM_THRESHOLD, Int32(trimThreshold)) == 1 else { return .refused(parameter: "M_TRIM_THRESHOLD") }
+        guard cmalloc_set_threshold(CMALLOC_TRIM_THRESHOLD, Int32(trimThreshold)) == 1 else {
+            return .refused(parameter: "M_TRIM_THRESHOLD")
+        }
         return .applied
     }
 }
