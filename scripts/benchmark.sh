@@ -4,9 +4,18 @@
 # measures a raw librdkafka loop and the service, each in its own process. Arguments are passed on, e.g.
 #   scripts/benchmark.sh --rounds 3 --json benchmark.json
 # See `.build-release/release/consumer-benchmark run --help` for every option.
+#
+# Sink mode (issue 14): `scripts/benchmark.sh --sink postgres|sqlite|files [--events N] [--rounds N]`
+# measures the store's own ingest limit on this machine (psql \copy, the sqlite3 shell's .import, a plain
+# durable file loop) and the service's sink writing the same events in batches, in one run; see
+# `.build-release/release/sink-benchmark --help`.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+if [[ "${1:-}" == "--sink" ]]; then
+    swift build -c release --scratch-path .build-release --product sink-benchmark
+    exec .build-release/release/sink-benchmark "$@"
+fi
 # A scratch path of its own, so a debug `swift build` in .build is neither reused nor disturbed.
 swift build -c release --scratch-path .build-release
 exec .build-release/release/consumer-benchmark run "$@"

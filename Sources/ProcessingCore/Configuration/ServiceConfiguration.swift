@@ -44,6 +44,9 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// librdkafka properties given through `KAFKA_CFG_<NAME>` variables and `--kafka-property`, each
     /// already checked by librdkafka. They win over the properties derived from the fields above.
     public var customKafkaProperties: [String: String]
+    /// `SINK`, `DATABASE_URL`, `SQLITE_PATH`, `FILES_DIR`, `SINK_TABLE`, `SINK_BATCH_*`: where processed
+    /// events are stored (see `SinkConfiguration`). Default: nowhere (`SINK=log`).
+    public var sink: SinkConfiguration = .defaults
 
     /// The defaults, as used when nothing is configured.
     public static let defaults = ServiceConfiguration(
