@@ -44,13 +44,11 @@ struct ComposeFileTests {
         Mutation(
             name: "service starts before its topics exist",
             original: """
-                    depends_on:
                       kafka-init:
                         condition: service_completed_successfully
                     restart: unless-stopped
                 """,
             replacement: """
-                    depends_on:
                       kafka-init:
                         condition: service_started
                     restart: unless-stopped
