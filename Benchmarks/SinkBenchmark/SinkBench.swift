@@ -71,7 +71,8 @@ struct SinkBench {
         let limitSeconds = try await time { _ = try await server.copy(file: file, into: "events", columns: columns) }
         let copied = try await server.psql("SELECT count(*) FROM events")
         guard copied == String(events.count) else { throw BenchmarkFailure("\\copy stored \(copied) rows") }
-        _ = try await server.psql("TRUNCATE events; VACUUM ANALYZE events; CHECKPOINT")
+        // Each its own statement: psql -c runs a multi-statement string as one transaction, and VACUUM refuses that.
+        for statement in ["TRUNCATE events", "VACUUM ANALYZE events", "CHECKPOINT"] { _ = try await server.psql(statement) }
         let sink = PostgresEventSink(url: url, table: "events", logger: logger)
         try await sink.open()
         let sinkSeconds = try await time { try await writeAll(sink, expectStored: events.count) }

@@ -38,8 +38,8 @@ enum FileSystem {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
-    /// Creates (or truncates) `path`, writes `bytes`, `fsync`s and closes it.
-    static func writeSynced(_ bytes: UnsafeRawBufferPointer, to path: String) throws(FileSystemError) {
+    /// Creates (or truncates) `path`, writes `bytes`, `fsync`s it when `sync`, and closes it.
+    static func write(_ bytes: UnsafeRawBufferPointer, to path: String, sync: Bool) throws(FileSystemError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw FileSystemError("open", path, errno) }
         var written = 0
@@ -53,7 +53,7 @@ enum FileSystem {
             }
             written += result
         }
-        if fsync(descriptor) != 0 {
+        if sync, fsync(descriptor) != 0 {
             let code = errno
             close(descriptor)
             throw FileSystemError("fsync", path, code)
@@ -67,6 +67,26 @@ enum FileSystem {
         let code = errno
         if code == EEXIST { return false }
         throw FileSystemError("link", destination, code)
+    }
+
+    /// Linux's `syncfs(2)`, looked up at run time: Swift's Glibc module does not declare it (it is a GNU
+    /// extension), and it does not exist elsewhere.
+    private static let syncfsFunction: (@convention(c) (Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+    }()
+
+    /// Whether ``syncFileSystem(containing:)`` is available.
+    static var canSyncFileSystem: Bool { syncfsFunction != nil }
+
+    /// Writes out and waits for everything pending on the file system holding `path` (data and metadata),
+    /// reporting write-back errors (Linux 5.8 and later).
+    static func syncFileSystem(containing path: String) throws(FileSystemError) {
+        guard let syncfs = syncfsFunction else { throw FileSystemError("syncfs", path, ENOSYS) }
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw FileSystemError("open", path, errno) }
+        defer { close(descriptor) }
+        guard syncfs(descriptor) == 0 else { throw FileSystemError("syncfs", path, errno) }
     }
 
     /// `fsync` on a directory: makes the names created in it durable.
