@@ -19,6 +19,8 @@ import Synchronization
 ///   request: the per-slice settle, a stage's release, and `revoke()` on the poll thread. Every store is
 ///   requested under that lock after checking that the partition is not revoked, which is the ordering
 ///   rule against revokes: nothing is stored for a partition after `revoke()` returned its position.
+///   The processing task may still advance it afterwards (an event in flight finishing); that value is
+///   never read: later revokes answer what the first one returned (`PartitionState.positionAtRevoke`).
 ///
 /// `~Copyable` so that it is stored inline in its owner: advancing it costs one store instruction.
 struct FinishedPosition: ~Copyable, Sendable {

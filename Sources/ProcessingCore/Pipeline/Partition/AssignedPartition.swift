@@ -44,14 +44,18 @@ final class AssignedPartition: Sendable {
     }
 
     /// The partition is being revoked (or was lost): drop what is buffered, request nothing more, and
-    /// return the finished position, to be stored before the partition goes.
+    /// return the finished position, to be stored before the partition goes. Later calls return the
+    /// same position: an event that was in flight and finishes after the revoke is dropped, not counted
+    /// (after the shutdown timeout the pipeline revokes first and the consumer's close asks again).
     func revoke() -> Int64? {
         state.withLock { state -> Int64? in
+            guard state.lifecycle != .revoked else { return state.positionAtRevoke }
             state.lifecycle = .revoked
             running.store(false, ordering: .relaxed)
             state.inbox.close()
             state.flow.settle(owed: state.recordsOwedToFlow, in: flow)
-            return finished.value
+            state.positionAtRevoke = finished.value
+            return state.positionAtRevoke
         }
     }
 

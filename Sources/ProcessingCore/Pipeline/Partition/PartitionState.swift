@@ -23,6 +23,8 @@ struct PartitionState {
     var buffered = 0
     var flow = FlowShare()
     var pauses = PartitionPauses()
+    /// What the first `revoke()` returned, returned again by later ones (see `AssignedPartition.revoke`).
+    var positionAtRevoke: Int64?
     /// The processing task sleeps before a retry; `stop()` interrupts such a wait (never a running
     /// processor).
     var isWaitingOnBackoff = false
