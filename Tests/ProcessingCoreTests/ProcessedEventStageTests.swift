@@ -10,14 +10,25 @@ import Testing
     let partition = TopicPartition(topic: "events", partition: 0)
     let helpers = EventPipelineTests()
 
+    /// A pipeline with `stage` after the processor, `partition` assigned, `records` received, and the
+    /// stage given everything up to the last record.
+    func run(
+        _ records: [KafkaRecord], stage: HoldingStage, processor: RecordingProcessor = RecordingProcessor(),
+        sink: RecordingSink = RecordingSink(), control: RecordingControl
+    ) async throws -> EventPipeline {
+        let pipeline = helpers.makePipeline(processor: processor, sink: sink, stage: stage)
+        pipeline.assign([partition], control: control)
+        pipeline.receive(records)
+        let through = (records.last?.offset ?? -1) + 1
+        try await eventually { stage.through(partition) == through }
+        return pipeline
+    }
+
     @Test func offsetsAreStoredOnlyWhenTheStageMarksTheWorkFinished() async throws {
         let stage = HoldingStage()
         let control = RecordingControl()
         let processor = RecordingProcessor()
-        let pipeline = helpers.makePipeline(processor: processor, stage: stage)
-        pipeline.assign([partition], control: control)
-        pipeline.receive(helpers.records(0..<10))
-        try await eventually { stage.through(partition) == 10 }
+        let pipeline = try await run(helpers.records(0..<10), stage: stage, processor: processor, control: control)
         #expect(processor.offsets == Array(0..<10))
         #expect(control.lastStored(partition) == nil, "processed, but not finished until the stage says so")
         #expect(pipeline.revoke([partition], lost: false).isEmpty, "a revoke now has nothing finished to store")
@@ -28,10 +39,7 @@ import Testing
     @Test func marksStoreTheWorksPositionAndAreNeverUndone() async throws {
         let stage = HoldingStage()
         let control = RecordingControl()
-        let pipeline = helpers.makePipeline(processor: RecordingProcessor(), stage: stage)
-        pipeline.assign([partition], control: control)
-        pipeline.receive(helpers.records(0..<4))
-        try await eventually { stage.through(partition) == 4 }
+        let pipeline = try await run(helpers.records(0..<4), stage: stage, control: control)
         pipeline.receive(helpers.records(4..<9))
         try await eventually { stage.through(partition) == 9 }
         let works = stage.works
@@ -47,13 +55,10 @@ import Testing
         let stage = HoldingStage()
         let control = RecordingControl()
         let sink = RecordingSink()
-        let pipeline = helpers.makePipeline(processor: RecordingProcessor(), sink: sink, stage: stage)
-        pipeline.assign([partition], control: control)
         var batch = helpers.records(0..<6)
         batch[2].value = nil
         batch[5].value = Array("not json".utf8)
-        pipeline.receive(batch)
-        try await eventually { stage.through(partition) == 6 }
+        _ = try await run(batch, stage: stage, sink: sink, control: control)
         let works = stage.works
         #expect(works.flatMap(\.events).map(\.record.offset) == [0, 1, 3, 4])
         #expect(works.allSatisfy { $0.topicPartition == partition })
@@ -87,11 +92,7 @@ import Testing
     @Test func shutdownDrainsTheStageAfterTheWorkersFinished() async throws {
         let stage = HoldingStage()
         let control = RecordingControl()
-        let processor = RecordingProcessor()
-        let pipeline = helpers.makePipeline(processor: processor, stage: stage)
-        pipeline.assign([partition], control: control)
-        pipeline.receive(helpers.records(0..<7))
-        try await eventually { stage.through(partition) == 7 }
+        let pipeline = try await run(helpers.records(0..<7), stage: stage, control: control)
         pipeline.stopTakingEvents()
         #expect(await pipeline.waitForInFlightEvents(timeout: .seconds(30)))
         #expect(stage.drains == 1)
