@@ -116,10 +116,8 @@ final class PartitionWorker: Sendable {
                     let (offset, decoded) = decoder.decode(slice, at: index, recycling: &finishedEvent)
                     switch decoded {
                     case .success(let event):
-                        context.offset = offset
-                        context.attempt = 1
                         do {
-                            try await handler.process(event, context: context)
+                            try await handler.process(event, at: offset, context: &context)
                             tally.processed += 1
                             output.processed(slice, at: index, offset: offset, event: event)
                         } catch {

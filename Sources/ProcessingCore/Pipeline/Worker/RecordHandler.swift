@@ -41,9 +41,13 @@ struct RecordHandler: Sendable {
         self.logger = logger
     }
 
-    /// The first attempt at an event.
+    /// The first attempt at the event at `offset`, with `context` updated for it. The context is
+    /// built inside each branch, right at the call: built once before the branch, the optimizer could no
+    /// longer borrow its logger and topic in place and retained both for every event.
     @inline(__always)
-    func process(_ event: EnrichedEvent, context: ProcessingContext) async throws {
+    func process(_ event: EnrichedEvent, at offset: Int64, context: inout ProcessingContext) async throws {
+        context.offset = offset
+        context.attempt = 1
         if let synchronousProcessor {
             try synchronousProcessor.processSynchronously(event, context: context)
         } else {
