@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         // EventSinks: PostgreSQL (postgres-nio, on SwiftNIO, TLS through NIOSSL) and SQLite (GRDB, system SQLite).
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -66,6 +67,8 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 // Deque: the processing executor's job queue.
                 .product(name: "DequeModule", package: "swift-collections"),
+                // The sink stage's counters and timer (SinkMetrics).
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // The stores behind SINK=postgres|sqlite|files: EventSink implementations for the sink stage in

@@ -10,12 +10,21 @@ import UnixSignals
 public struct ProcessingServiceApp: Sendable {
     public let configuration: ServiceConfiguration
     public let processor: any EventProcessor
+    /// Where processed events are stored (`SINK`); nil stores nothing (`SINK=log`).
+    public let sink: (any EventSink)?
     private let logger: Logger
 
-    public init(configuration: ServiceConfiguration, logger: Logger, processor: any EventProcessor = LoggingEventProcessor()) {
+    /// - Parameters:
+    ///   - processor: the business logic; by default `LoggingEventProcessor` (its line per event at `info`
+    ///     without a sink, at `debug` with one).
+    ///   - sink: the store for `SINK=postgres|sqlite|files` (the executable builds it with `EventSinkFactory`).
+    public init(
+        configuration: ServiceConfiguration, logger: Logger, processor: (any EventProcessor)? = nil, sink: (any EventSink)? = nil
+    ) {
         self.configuration = configuration
         self.logger = logger
-        self.processor = processor
+        self.processor = processor ?? LoggingEventProcessor(level: sink == nil ? .info : .debug)
+        self.sink = sink
     }
 
     /// Runs until shut down by a signal (returns normally) or a fatal error (throws
@@ -23,6 +32,7 @@ public struct ProcessingServiceApp: Sendable {
     public func run() async throws {
         let consumerConfiguration = configuration.kafkaConfiguration
         let deadLetters = try makeDeadLetterSink()
+        let sinkStage = makeSinkStage(deadLetters: deadLetters)
         let pipeline = EventPipeline(
             processor: processor,
             deadLetters: deadLetters,
@@ -33,7 +43,8 @@ public struct ProcessingServiceApp: Sendable {
                 ),
                 consumerGroup: configuration.groupID
             ),
-            logger: logger
+            logger: logger,
+            processedEvents: sinkStage
         )
         let consumer = try KafkaConsumer(
             configuration: consumerConfiguration,
@@ -46,6 +57,8 @@ public struct ProcessingServiceApp: Sendable {
         var services: [any Service] = [
             KafkaConsumerService(consumer: consumer, pipeline: pipeline, shutdownTimeout: configuration.shutdownTimeout, logger: logger)
         ]
+        // Before the consumer: services stop in reverse order, and the consumer's drain needs the sink running.
+        if let sinkStage, let sink { services.insert(SinkService(stage: sinkStage, sinkName: sink.name, logger: logger), at: 0) }
         if !configuration.enableAutoCommit {
             services.append(CommitTimerService(consumer: consumer, interval: commitInterval))
         }
@@ -62,6 +75,15 @@ public struct ProcessingServiceApp: Sendable {
         }
         await deadLetters?.close()
         logger.info("Processing service stopped")
+    }
+
+    /// The sink stage for `sink`, if there is one: batches as configured, rejected events to `deadLetters`,
+    /// metrics labelled with the sink's name. Its `isStoreReachable` is what readiness reports for the sink.
+    private func makeSinkStage(deadLetters: (any DeadLetterSink)?) -> SinkStage? {
+        guard let sink else { return nil }
+        return SinkStage(
+            sink: sink, deadLetters: deadLetters, settings: configuration.sink.batchSettings,
+            observer: SinkMetrics(sink: sink.name), logger: logger)
     }
 
     /// `auto.commit.interval.ms` when set, else librdkafka's default of 5 s.

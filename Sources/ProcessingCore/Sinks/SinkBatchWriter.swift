@@ -46,6 +46,11 @@ final class SinkBatchWriter: Sendable {
         self.logger = logger
     }
 
+    /// Closes the store's connections and files.
+    func closeStore() async {
+        await sink.close()
+    }
+
     /// The events held since the last call (see `held`).
     func takeHeld() -> [SinkEvent] {
         held.withLock { events in

@@ -40,6 +40,11 @@ public final class SinkBatcher: Sendable {
         var waiter: CheckedContinuation<Void, Never>?
         /// `finish()` was called: write what is left without waiting, then end.
         var finishing = false
+        /// Callers of `waitForRoom` waiting for the stage to hold fewer events, by id.
+        var roomWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextRoomWaiter = 0
+        /// Events submitted and not yet settled.
+        var pendingCount = 0
 
         /// Pending batches' first offsets, oldest first.
         var pending: [SinkPositions.BatchFirstOffsets] {
@@ -92,10 +97,16 @@ public final class SinkBatcher: Sendable {
     // MARK: Handing over work
 
     /// Hands processed events to the stage, in offset order per partition. Everything of each event's
-    /// partition up to it counts as finished once the event is durable.
-    public func submit(_ events: some Collection<SinkEvent>) {
-        guard !events.isEmpty else { return }
+    /// partition up to it counts as finished once the event is durable; with `through`, everything of
+    /// `partition` before it (events without a store write, e.g. dead-lettered, included) — one lock for
+    /// a worker's whole run.
+    public func submit(_ events: some Collection<SinkEvent>, through: (partition: TopicPartition, next: Int64)? = nil) {
+        guard !events.isEmpty else {
+            if let through { markFinished(through.partition, next: through.next) }
+            return
+        }
         state.withLock { state in
+            state.pendingCount += events.count
             let wasIdle = state.open.events.isEmpty && state.closed.isEmpty
             var run: (partition: TopicPartition, first: Int64, next: Int64)?
             for event in events {
@@ -112,6 +123,7 @@ public final class SinkBatcher: Sendable {
                 state.open.events.append(event)
             }
             if let run { state.positions.submitted(run.partition, first: run.first, next: run.next) }
+            if let through { state.positions.submitted(through.partition, first: nil, next: through.next) }
             if state.open.events.count >= settings.batchSize { close(&state) }
             // The run loop waits for a first event (then for the deadline) or for a full batch.
             if wasIdle || !state.closed.isEmpty { state.takeWaiter()?.resume() }
@@ -140,14 +152,45 @@ public final class SinkBatcher: Sendable {
 
     /// Events submitted and not yet settled (waiting in batches or being written).
     public var pendingEvents: Int {
-        state.withLock { state in state.open.events.count + state.closed.reduce(0) { $0 + $1.events.count } }
+        state.withLock { $0.pendingCount }
+    }
+
+    /// Waits until fewer than `limit` events are pending (or the task is cancelled): how a producer of
+    /// events is held back while the store is slow or down, so the stage's memory stays bounded.
+    public func waitForRoom(below limit: Int) async {
+        while !Task.isCancelled {
+            let id = state.withLock { state -> Int? in
+                guard state.pendingCount >= limit else { return nil }
+                state.nextRoomWaiter += 1
+                return state.nextRoomWaiter
+            }
+            guard let id else { return }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let resumeNow = state.withLock { state -> Bool in
+                        if state.pendingCount < limit || Task.isCancelled { return true }
+                        state.roomWaiters[id] = continuation
+                        return false
+                    }
+                    if resumeNow { continuation.resume() }
+                }
+            } onCancel: {
+                state.withLock { $0.roomWaiters.removeValue(forKey: id) }?.resume()
+            }
+        }
     }
 
     // MARK: Running
 
     /// Opens the store, then writes batches until ``finish()`` was called and everything is written, or
-    /// until the calling task is cancelled (then the batch in progress is abandoned: not released).
+    /// until the calling task is cancelled (then the batch in progress is abandoned: not released); closes
+    /// the store at the end.
     public func run() async {
+        await writeBatches()
+        await writer.closeStore()
+    }
+
+    private func writeBatches() async {
         guard await withTaskCancellationHandler(operation: { await writer.open() }, onCancel: { wake() }) else { return }
         while let batch = await nextBatch() {
             let outcome = await withTaskCancellationHandler {
@@ -157,12 +200,17 @@ public final class SinkBatcher: Sendable {
             }
             guard outcome == .settled else { return }
             let held = writer.takeHeld()
-            state.withLock { state in
+            let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
                 for event in held { state.positions.hold(event.topicPartition, at: event.offset) }
                 let partitions = state.writing.map { Array($0.keys) } ?? []
                 state.writing = nil
+                state.pendingCount -= batch.count
                 release(partitions, &state)
+                defer { state.roomWaiters = [:] }
+                return Array(state.roomWaiters.values)
             }
+            // Every waiter looks again (each has its own limit); outside the lock.
+            for waiter in waiters { waiter.resume() }
         }
     }
 
