@@ -23,6 +23,7 @@ final class ChildProcess: @unchecked Sendable {
         "MAX_RETRIES", "RETRY_DELAY", "ENVIRONMENT", "PROCESSING_MAX_ATTEMPTS", "PROCESSING_BACKOFF_BASE",
         "PROCESSING_BACKOFF_MULTIPLIER", "PROCESSING_BACKOFF_MAX", "PROCESSING_BACKOFF_JITTER", "LOG_LEVEL",
         "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "DLQ_ENABLED", "DLQ_TOPIC",
+        "SINK", "DATABASE_URL", "SQLITE_PATH", "FILES_DIR", "SINK_TABLE", "SINK_BATCH_SIZE", "SINK_BATCH_TIMEOUT",
     ]
 
     /// The test runner's environment minus `serviceVariables` and every `KAFKA_CFG_*` variable, plus

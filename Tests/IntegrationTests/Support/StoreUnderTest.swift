@@ -114,7 +114,7 @@ final class StoreUnderTest: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    private static func run(_ executable: String, _ arguments: [String]) throws -> String {
+    static func run(_ executable: String, _ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -134,4 +134,21 @@ final class StoreUnderTest: @unchecked Sendable {
 struct StoreError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+extension StoreUnderTest {
+    /// Creates the SQLite events table before the service does, with a CHECK constraint of an operator's:
+    /// `user_id` must not start with `banned`.
+    func createSQLiteTableWithCheck() throws {
+        _ = try Self.run("/usr/bin/sqlite3", [
+            sqlitePath,
+            """
+            CREATE TABLE events (event_id TEXT PRIMARY KEY NOT NULL, event_type TEXT NOT NULL, "timestamp" TEXT NOT NULL,
+              request_id TEXT, user_id TEXT CHECK (user_id NOT LIKE 'banned%'), session_id TEXT, page_url TEXT,
+              event_data TEXT, client_info TEXT, service_info TEXT, processing_info TEXT, kafka_topic TEXT NOT NULL,
+              kafka_partition INTEGER NOT NULL, kafka_offset INTEGER NOT NULL,
+              stored_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) WITHOUT ROWID
+            """,
+        ])
+    }
 }
