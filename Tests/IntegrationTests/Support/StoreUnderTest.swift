@@ -79,8 +79,11 @@ final class StoreUnderTest: @unchecked Sendable {
             process.standardInput = input
             process.standardOutput = output
             try process.run()
-            // Answers once the lock is held, so the caller knows the store is unavailable from here on.
-            try input.fileHandleForWriting.write(contentsOf: Data("BEGIN EXCLUSIVE;\nSELECT 'locked';\n".utf8))
+            // Answers once the lock is held, so the caller knows the store is unavailable from here on. It
+            // waits for the service's own write to end (`.timeout`), and gives up rather than going on
+            // without the lock (`.bail`): a failed BEGIN would otherwise still print the answer.
+            try input.fileHandleForWriting.write(
+                contentsOf: Data(".bail on\n.timeout 30000\nBEGIN EXCLUSIVE;\nSELECT 'locked';\n".utf8))
             let line = await PipeReader(output.fileHandleForReading.fileDescriptor).nextLineOffPool()
             guard line == "locked" else { throw StoreError("sqlite3 did not take the lock: \(line ?? "EOF")") }
             locker = process
