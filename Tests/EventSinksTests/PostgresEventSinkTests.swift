@@ -140,6 +140,39 @@ struct PostgresEventSinkTests {
         #expect(try await server.psql("SELECT count(*) FROM events") == "6")
     }
 
+    @Test("server stopped while writes are in flight: every write returns (stored or unavailable), none hangs, and after a restart all is stored")
+    func stoppedDuringWrites() async throws {
+        let server = try await PostgresServer.start()
+        let url = try DatabaseURL(parsing: server.url())
+        let sink = PostgresEventSink(url: url, table: "events", logger: SinkTests.logger, writeTimeout: .seconds(3))
+        try await sink.open()
+        let batches = (0..<40).map { SinkTests.events(500, seed: UInt64(100 + $0)) }
+        let writing = Task {
+            var failures = 0
+            for batch in batches {
+                // A batch that failed is written again until it is stored, as the sink stage does.
+                while true {
+                    do {
+                        _ = try await sink.write(batch)
+                        break
+                    } catch {
+                        failures += 1
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                }
+            }
+            return failures
+        }
+        try await eventually { try await server.psql("SELECT count(*) FROM events") != "0" }
+        await server.stop()
+        try await Task.sleep(for: .seconds(2))  // the outage
+        try await server.start()
+        let failures = try await writing.value
+        await sink.close()
+        #expect(failures > 0, "the outage was seen")
+        #expect(try await server.psql("SELECT count(*) FROM events") == "20000")
+    }
+
     @Test("nobody listening: open fails as unavailable, and the error shows the URL without its password")
     func unreachableHidesPassword() async throws {
         let server = try await PostgresServer.start()

@@ -53,3 +53,14 @@ extension EventSinkError {
         if case .rejected(let message, let index) = self { (message, index) } else { nil }
     }
 }
+
+/// Waits until `condition` holds (checked every 20 ms); a hang bound of `timeout`.
+func eventually(timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while try await !condition() {
+        guard ContinuousClock.now < deadline else { throw SinkTestTimeout() }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
+
+struct SinkTestTimeout: Error {}

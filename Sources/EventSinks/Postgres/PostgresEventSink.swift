@@ -31,14 +31,18 @@ public actor PostgresEventSink: EventSink {
     private var connection: PostgresConnection?
     private var nextConnectionID = 1
     private var writesDirectly = true
+    private let writeTimeout: Duration
 
     /// - Parameters:
     ///   - url: `DATABASE_URL`.
     ///   - table: `SINK_TABLE`, a plain identifier (checked by the configuration).
-    public init(url: DatabaseURL, table: String, logger: Logger) {
+    ///   - writeTimeout: how long one write (or connecting) may take before it counts as "unavailable" and
+    ///     the connection is dropped (see `withDeadline` for why). A batch of 1000 takes tens of ms.
+    public init(url: DatabaseURL, table: String, logger: Logger, writeTimeout: Duration = .seconds(15)) {
         self.url = url
         self.schema = PostgresSchema(table: table)
         self.logger = logger
+        self.writeTimeout = writeTimeout
     }
 
     public func open() async throws(EventSinkError) {
@@ -49,34 +53,50 @@ public actor PostgresEventSink: EventSink {
         let connection = try await connected()
         var rows = PostgresCopyRows(capacity: batch.count * 1024)
         for event in batch { rows.append(EventColumns(event)) }
+        let buffer = rows.buffer
+        let count = batch.count
+        let (direct, schema, logger) = (writesDirectly, schema, logger)
         do {
-            if writesDirectly {
-                do {
-                    try await transaction(connection) {
-                        try await $0.copyFrom(table: schema.table, columns: EventColumns.names, logger: logger) { writer in
-                            try await writer.write(rows.buffer)
-                        }
-                    }
-                    return SinkWriteResult(stored: batch.count, duplicates: 0)
-                } catch let error where PostgresErrorClassifier.sqlState(error) == PostgresErrorClassifier.uniqueViolation {
-                    writesDirectly = false
-                }
+            let inserted = try await withDeadline(writeTimeout) {
+                try await Self.store(buffer, count: count, direct: direct, on: connection, schema: schema, logger: logger)
             }
-            let inserted = try await transaction(connection) { connection in
-                try await connection.copyFrom(table: schema.stagingTable, columns: EventColumns.names, logger: logger) {
-                    try await $0.write(rows.buffer)
-                }
-                let rows = try await connection.query(PostgresQuery(unsafeSQL: schema.insertStagedSQL), logger: logger)
-                var count = 0
-                for try await value in rows.decode(Int64.self) { count = Int(value) }
-                return count
-            }
-            if inserted == batch.count { writesDirectly = true }
-            return SinkWriteResult(stored: inserted, duplicates: batch.count - inserted)
+            // Direct again after a batch without duplicates; staged while they keep coming.
+            writesDirectly = inserted == count
+            return SinkWriteResult(stored: inserted, duplicates: count - inserted)
         } catch {
             let classified = PostgresErrorClassifier.classify(error)
             if case .unavailable = classified { await disconnect() }
             throw classified
+        }
+    }
+
+    /// One transaction: `COPY` straight into the table when `direct` (falling back to the staged way when
+    /// an event is stored already), else into the staging table and `INSERT ... ON CONFLICT DO NOTHING`.
+    /// Returns how many rows were inserted.
+    private static func store(
+        _ rows: ByteBuffer, count: Int, direct: Bool, on connection: PostgresConnection, schema: PostgresSchema,
+        logger: Logger
+    ) async throws -> Int {
+        if direct {
+            do {
+                try await transaction(connection, logger: logger) {
+                    try await $0.copyFrom(table: schema.table, columns: EventColumns.names, logger: logger) { writer in
+                        try await writer.write(rows)
+                    }
+                }
+                return count
+            } catch let error where PostgresErrorClassifier.sqlState(error) == PostgresErrorClassifier.uniqueViolation {
+                // Rolled back; the staged way below counts what is new.
+            }
+        }
+        return try await transaction(connection, logger: logger) { connection in
+            try await connection.copyFrom(table: schema.stagingTable, columns: EventColumns.names, logger: logger) {
+                try await $0.write(rows)
+            }
+            let result = try await connection.query(PostgresQuery(unsafeSQL: schema.insertStagedSQL), logger: logger)
+            var inserted = 0
+            for try await value in result.decode(Int64.self) { inserted = Int(value) }
+            return inserted
         }
     }
 
@@ -94,18 +114,22 @@ public actor PostgresEventSink: EventSink {
             let configuration = try url.postgresConfiguration()
             let id = nextConnectionID
             nextConnectionID += 1
-            let connection = try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
-            do {
-                let applied = try await schema.migrate(connection, logger: logger)
-                if !applied.isEmpty {
-                    logger.notice(
-                        "Event table schema migrated",
-                        metadata: ["table": "\(schema.table)", "versions": "\(applied)", "database": "\(url)"])
+            let (schema, logger, url) = (schema, logger, url)
+            let connection = try await withDeadline(writeTimeout) {
+                let connection = try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
+                do {
+                    let applied = try await schema.migrate(connection, logger: logger)
+                    if !applied.isEmpty {
+                        logger.notice(
+                            "Event table schema migrated",
+                            metadata: ["table": "\(schema.table)", "versions": "\(applied)", "database": "\(url)"])
+                    }
+                    try await schema.createStagingTable(connection, logger: logger)
+                } catch {
+                    try? await connection.close().get()
+                    throw error
                 }
-                try await schema.createStagingTable(connection, logger: logger)
-            } catch {
-                try? await connection.close().get()
-                throw error
+                return connection
             }
             self.connection = connection
             logger.info("Connected to the event store", metadata: ["sink": "\(name)", "database": "\(url)", "table": "\(schema.table)"])
@@ -123,8 +147,8 @@ public actor PostgresEventSink: EventSink {
 
     /// `BEGIN`, `body`, `COMMIT`; `ROLLBACK` when `body` throws. By hand rather than postgres-nio's
     /// `withTransaction`, which wraps the error and hides the server's SQLSTATE behind it.
-    private func transaction<Result: Sendable>(
-        _ connection: PostgresConnection, _ body: (PostgresConnection) async throws -> Result
+    private static func transaction<Result: Sendable>(
+        _ connection: PostgresConnection, logger: Logger, _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         try await connection.query("BEGIN", logger: logger)
         let result: Result
