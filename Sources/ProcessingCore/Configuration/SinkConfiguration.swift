@@ -1,3 +1,5 @@
+import Logging
+
 /// Where processed events are stored (`SINK` and the settings of each store), and how they are batched.
 public struct SinkConfiguration: Sendable, Equatable {
     /// `SINK`: the store.
@@ -50,6 +52,22 @@ public struct SinkConfiguration: Sendable, Equatable {
     /// The longest `SINK_TABLE` accepted: PostgreSQL's identifier limit (63 bytes) less the suffixes of the
     /// names derived from it (`_event_type_idx`, `_schema_migrations`, ...).
     public static let maximumTableNameLength = 40
+
+    /// The settings for the start-up line: `sink`, and for a store its location and batching. The
+    /// database URL without its password.
+    public var logMetadata: Logger.Metadata {
+        var metadata: Logger.Metadata = ["sink": .string(kind.rawValue)]
+        switch kind {
+        case .log: return metadata
+        case .postgres: metadata["database_url"] = .string(databaseURL?.description ?? "")
+        case .sqlite: metadata["sqlite_path"] = .string(sqlitePath)
+        case .files: metadata["files_dir"] = .string(filesDirectory)
+        }
+        if kind != .files { metadata["sink_table"] = .string(table) }
+        metadata["sink_batch_size"] = .stringConvertible(batchSize)
+        metadata["sink_batch_timeout_seconds"] = .stringConvertible(batchTimeout.inSeconds)
+        return metadata
+    }
 
     /// Reads and checks the sink settings; problems are reported to `settings`, each naming its variable.
     static func load(settings: inout LayeredSettings) -> SinkConfiguration {

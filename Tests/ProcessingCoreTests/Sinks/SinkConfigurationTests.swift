@@ -104,3 +104,18 @@ struct SinkConfigurationTests {
         #expect(url.description == "postgres://svc:***@db:5432/x?sslmode=prefer")
     }
 }
+
+extension SinkConfigurationTests {
+    @Test("the start-up line shows the sink and where it stores, never the database password")
+    func startupLine() throws {
+        let configuration = try ServiceConfiguration.load(
+            commandLine: .init(), environment: ["SINK": "postgres", "DATABASE_URL": "postgres://svc:s3cret@db:5432/x"],
+            environmentFilePath: nil)
+        let line = configuration.description
+        #expect(line.contains("sink=postgres"))
+        #expect(line.contains("database_url=postgres://svc:***@db:5432/x?sslmode=prefer"))
+        #expect(line.contains("sink_batch_size=1000"))
+        #expect(!line.contains("s3cret"))
+        #expect(try ServiceConfiguration.load(commandLine: .init(), environment: [:], environmentFilePath: nil).description.contains("sink=log"))
+    }
+}
