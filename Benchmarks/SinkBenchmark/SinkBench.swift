@@ -11,11 +11,15 @@ struct SinkBench {
         var limit: Double
         var sink: Double
         var duplicates: Double
+        /// The service, Kafka → store (`--end-to-end`).
+        var service: Double?
     }
 
     let events: [SinkEvent]
     let batchSize: Int
     let logger: Logger
+    /// Also run the service end to end (issue 14's (b)).
+    var endToEnd = false
 
     func limitName(_ kind: SinkBenchmarkCommand.Kind) -> String {
         switch kind {
@@ -60,7 +64,8 @@ struct SinkBench {
         let directory = server.directory
         // The same rows as the sink sends, as a COPY text file.
         var rows = PostgresCopyRows(capacity: events.count * 1100)
-        for event in events { rows.append(EventColumns(event)) }
+        let encoding = await time { for event in events { rows.append(EventColumns(event)) } }
+        print(String(format: "  encoding the rows (what the sink does per event, on one core): %.0f rows/s", Double(events.count) / encoding))
         let file = directory.appendingPathComponent("rows.copy")
         try Data(rows.buffer.readableBytesView).write(to: file)
         // The table, created by the sink's own schema code, then \copy into it.
@@ -80,10 +85,17 @@ struct SinkBench {
         await sink.close()
         let stored = try await server.psql("SELECT count(*) FROM events")
         guard stored == String(events.count) else { throw BenchmarkFailure("the table holds \(stored) rows") }
+        var service: Double?
+        if endToEnd {
+            for statement in ["TRUNCATE events", "VACUUM ANALYZE events", "CHECKPOINT"] { _ = try await server.psql(statement) }
+            service = try await EndToEnd(kind: .postgres, count: events.count, batchSize: batchSize).run(
+                environment: ["SINK": "postgres", "DATABASE_URL": server.url()],
+                storedCount: { Int(try await server.psql("SELECT count(*) FROM events")) ?? -1 })
+        }
         await server.stop()
         return Round(
             limit: Double(events.count) / limitSeconds, sink: Double(events.count) / sinkSeconds,
-            duplicates: Double(events.count) / duplicateSeconds)
+            duplicates: Double(events.count) / duplicateSeconds, service: service)
     }
 
     // MARK: SQLite
@@ -107,9 +119,19 @@ struct SinkBench {
         let sinkSeconds = try await time { try await writeAll(sink, expectStored: events.count) }
         let duplicateSeconds = try await time { try await writeAll(sink, expectStored: 0) }
         await sink.close()
+        var service: Double?
+        if endToEnd {
+            let servicePath = directory.appendingPathComponent("service.sqlite").path
+            let schemaSink = SQLiteEventSink(path: servicePath, table: "events", logger: logger)
+            try await schemaSink.open()
+            await schemaSink.close()
+            service = try await EndToEnd(kind: .sqlite, count: events.count, batchSize: batchSize).run(
+                environment: ["SINK": "sqlite", "SQLITE_PATH": servicePath],
+                storedCount: { Int(try shell("/usr/bin/sqlite3", [servicePath, "SELECT count(*) FROM events"])) ?? -1 })
+        }
         return Round(
             limit: Double(events.count) / limitSeconds, sink: Double(events.count) / sinkSeconds,
-            duplicates: Double(events.count) / duplicateSeconds)
+            duplicates: Double(events.count) / duplicateSeconds, service: service)
     }
 
     /// The rows as CSV, with a header line (skipped) and `stored_at` (which `.import` does not default).
@@ -143,9 +165,16 @@ struct SinkBench {
         try await sink.open()
         let sinkSeconds = try await time { try await writeAll(sink, expectStored: events.count) }
         let duplicateSeconds = try await time { try await writeAll(sink, expectStored: 0) }
+        var service: Double?
+        if endToEnd {
+            let serviceRoot = directory.appendingPathComponent("service")
+            service = try await EndToEnd(kind: .files, count: events.count, batchSize: batchSize).run(
+                environment: ["SINK": "files", "FILES_DIR": serviceRoot.path],
+                storedCount: { Int(try shell("/bin/sh", ["-c", "find '\(serviceRoot.path)' -name '*.json' -not -path '*/.incoming/*' | wc -l"])) ?? -1 })
+        }
         return Round(
             limit: Double(events.count) / limitSeconds, sink: Double(events.count) / sinkSeconds,
-            duplicates: Double(events.count) / duplicateSeconds)
+            duplicates: Double(events.count) / duplicateSeconds, service: service)
     }
 
     /// The obvious durable loop: per event, write a temporary file, fsync it, rename it into its day
@@ -176,6 +205,21 @@ struct SinkBench {
         let url = URL(fileURLWithPath: "/tmp").appendingPathComponent("sink-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
+    }
+
+    /// Runs `executable` and returns its output, trimmed.
+    private func shell(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let reader = PipeReader(output.fileHandleForReading.fileDescriptor)
+        var lines: [String] = []
+        while let line = reader.nextLine() { lines.append(line) }
+        process.waitUntilExit()
+        return lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private func run(_ executable: String, _ arguments: [String]) throws {

@@ -41,14 +41,19 @@ struct SinkBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Write a JSON report to this file.")
     var json: String?
 
+    @Flag(help: "Also measure the service end to end: mock-kafka → processing-service → the store (needs the release builds of processing-service, mock-kafka and event-producer next to this one).")
+    var endToEnd = false
+
     mutating func run() async throws {
         let logger = Logger(label: "sink-benchmark")
         print("generating \(events) synthetic events...")
         let samples = SampleEvents.make(count: events, partitions: 48, seed: 4).map { SinkEvent(event: $0.event, record: $0.record) }
-        let bench = SinkBench(events: samples, batchSize: batchSize, logger: logger)
+        var bench = SinkBench(events: samples, batchSize: batchSize, logger: logger)
+        bench.endToEnd = endToEnd
         var limits: [Double] = []
         var sinks: [Double] = []
         var duplicates: [Double] = []
+        var services: [Double] = []
         for round in 1...rounds {
             let result: SinkBench.Round =
                 switch sink {
@@ -58,6 +63,10 @@ struct SinkBenchmarkCommand: AsyncParsableCommand {
                 }
             print(String(format: "round %d: limit %.0f rows/s, sink %.0f events/s (%.2f), all duplicates %.0f events/s",
                          round, result.limit, result.sink, result.sink / result.limit, result.duplicates))
+            if let service = result.service {
+                print(String(format: "round %d: service end to end %.0f events/s (%.2f x the limit)", round, service, service / result.limit))
+                services.append(service)
+            }
             limits.append(result.limit)
             sinks.append(result.sink)
             duplicates.append(result.duplicates)
@@ -66,8 +75,14 @@ struct SinkBenchmarkCommand: AsyncParsableCommand {
         let sinkRate = median(sinks)
         print(String(format: "\n%@: limit (%@) %.0f rows/s; %@ %.0f events/s = %.2f x the limit; all duplicates %.0f events/s (medians of %d)",
                      sink.rawValue, bench.limitName(sink), limit, bench.sinkName(sink), sinkRate, sinkRate / limit, median(duplicates), rounds))
+        if !services.isEmpty {
+            let ratios = zip(services, limits).map { $0 / $1 }
+            print(String(format: "%@: service end to end %.0f events/s = %.2f x the limit (median of per-round ratios %.2f; target >= 0.7)",
+                         sink.rawValue, median(services), median(services) / limit, median(ratios)))
+        }
         if let json {
             let report: [String: Any] = [
+                "service_events_per_second": services,
                 "sink": sink.rawValue, "events": events, "batch_size": batchSize, "rounds": rounds,
                 "limit_rows_per_second": limits, "sink_events_per_second": sinks, "duplicates_events_per_second": duplicates,
                 "median_ratio": sinkRate / limit,
