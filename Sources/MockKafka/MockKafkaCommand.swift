@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Synchronization
+import KafkaMockCluster
 
 /// `mock-kafka`: librdkafka's mock cluster as a standalone process, for tests and the quick start.
 @main

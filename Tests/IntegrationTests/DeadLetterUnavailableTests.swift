@@ -35,9 +35,9 @@ struct DeadLetterUnavailableTests {
     /// After recovery: the one letter is in the dead-letter topic exactly once, every offset committed,
     /// every valid event processed exactly once.
     func expectRecovered(_ broker: MockBroker, group: String, processor: FaultProcessor, invalid: TopicPartitionOffset) async throws {
-        let ends = try broker.highWatermarks(topic: "events", partitionCount: 3)
+        let ends = try await broker.highWatermarks(topic: "events", partitionCount: 3)
         try await eventually("every offset committed", timeout: .seconds(90)) {
-            try broker.committedOffsets(group: group, topic: "events", partitionCount: 3) == ends
+            try await broker.committedOffsets(group: group, topic: "events", partitionCount: 3) == ends
         }
         let letters = try await TopicSnapshot.read(topic: "events.dlq", partitionCount: 1, bootstrapServers: broker.bootstrapServers)
         #expect(letters.count == 1, "exactly once, despite the failed writes")
@@ -48,12 +48,12 @@ struct DeadLetterUnavailableTests {
     }
 
     @Test func retriableProduceErrorsOnTheDeadLetterTopicMakeThePartitionWaitAndWriteItOnce() async throws {
-        let broker = try MockBroker(topics: ["events": 3, "events.dlq": 1])
+        let broker = try await MockBroker(topics: ["events": 3, "events.dlq": 1])
         let group = uniqueGroupID("dlq-produce-retriable")
         let invalid = try await publishWithOneInvalidRecord(broker)
         // The service is the only producer from now on: its next 40 Produce requests (the dead letter,
         // retried by librdkafka every retry.backoff.ms) fail with NOT_ENOUGH_REPLICAS (19).
-        try broker.pushRequestErrors(apiKey: 0, errorCodes: Array(repeating: 19, count: 40))
+        try await broker.pushRequestErrors(apiKey: 0, errorCodes: Array(repeating: 19, count: 40))
         let processor = FaultProcessor()
         let service = try EmbeddedService(
             environment: EmbeddedService.environment(broker: broker, topic: "events", group: group), processor: processor
@@ -70,12 +70,12 @@ struct DeadLetterUnavailableTests {
     /// test also guards that workaround (it crashed the process with SIGSEGV before).
     @Test
     func nonRetriableProduceErrorsOnTheDeadLetterTopicPauseThePartitionUntilItCanBeWritten() async throws {
-        let broker = try MockBroker(topics: ["events": 3, "events.dlq": 1])
+        let broker = try await MockBroker(topics: ["events": 3, "events.dlq": 1])
         let group = uniqueGroupID("dlq-produce-errors")
         let invalid = try await publishWithOneInvalidRecord(broker)
         // The next four Produce requests (the dead letter) fail with TOPIC_AUTHORIZATION_FAILED (29), a
         // non-retriable error; the pipeline retries after 0.5, 1, 2 and 4 s with the partition paused.
-        try broker.pushRequestErrors(apiKey: 0, errorCodes: [29, 29, 29, 29])
+        try await broker.pushRequestErrors(apiKey: 0, errorCodes: [29, 29, 29, 29])
         let processor = FaultProcessor()
         let service = try EmbeddedService(
             environment: EmbeddedService.environment(broker: broker, topic: "events", group: group), processor: processor
@@ -89,10 +89,10 @@ struct DeadLetterUnavailableTests {
     }
 
     @Test func aDeadLetterPartitionWithoutLeaderMakesThePartitionWaitUntilTheLeaderIsBack() async throws {
-        let broker = try MockBroker(topics: ["events": 3, "events.dlq": 1])
+        let broker = try await MockBroker(topics: ["events": 3, "events.dlq": 1])
         let group = uniqueGroupID("dlq-no-leader")
         let invalid = try await publishWithOneInvalidRecord(broker)
-        try broker.send(command: "leader events.dlq 0 none")
+        try await broker.send(command: "leader events.dlq 0 none")
         let processor = FaultProcessor()
         let service = try EmbeddedService(
             environment: EmbeddedService.environment(broker: broker, topic: "events", group: group), processor: processor
@@ -100,13 +100,13 @@ struct DeadLetterUnavailableTests {
         try await expectWaitingAtTheInvalidRecord(processor)
         try await Task.sleep(for: .seconds(2))
         #expect(processor.processed.offsets(of: 0) == [0, 1, 2, 3, 4], "still waiting")
-        try broker.send(command: "leader events.dlq 0 1")
+        try await broker.send(command: "leader events.dlq 0 1")
         try await expectRecovered(broker, group: group, processor: processor, invalid: invalid)
         await service.stop()
     }
 
     @Test func withDeadLetteringDisabledAnInvalidRecordHaltsOnlyItsPartition() async throws {
-        let broker = try MockBroker(topics: ["events": 3])
+        let broker = try await MockBroker(topics: ["events": 3])
         let group = uniqueGroupID("dlq-disabled")
         _ = try await publishWithOneInvalidRecord(broker)
         let processor = FaultProcessor()
@@ -116,12 +116,12 @@ struct DeadLetterUnavailableTests {
         )
         let expected: [Int32: Int64] = [0: 5, 1: 9, 2: 9]
         try await eventually("partitions 1 and 2 committed to their end, partition 0 up to the bad record", timeout: .seconds(90)) {
-            try broker.committedOffsets(group: group, topic: "events", partitionCount: 3) == expected
+            try await broker.committedOffsets(group: group, topic: "events", partitionCount: 3) == expected
                 && !service.log.lines(startingWith: "Partition stopped").isEmpty
         }
         // It stays stopped: a few more commit intervals change nothing.
         try await Task.sleep(for: .seconds(2))
-        #expect(try broker.committedOffsets(group: group, topic: "events", partitionCount: 3) == expected)
+        #expect(try await broker.committedOffsets(group: group, topic: "events", partitionCount: 3) == expected)
         #expect(processor.processed.offsets(of: 0) == [0, 1, 2, 3, 4], "nothing after the bad record")
         #expect(processor.processed.count == 23)
         let stopped = try #require(service.log.lines(startingWith: "Partition stopped").first)

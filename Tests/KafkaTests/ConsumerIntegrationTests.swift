@@ -95,7 +95,7 @@ import Testing
     // MARK: Tests
 
     @Test func everyRecordOfSeveralPartitionsIsDeliveredOnceInOrder() async throws {
-        let broker = try MockBroker(topics: ["events": 3])
+        let broker = try await MockBroker(topics: ["events": 3])
         try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 3, perPartition: 1000),
             bootstrapServers: broker.bootstrapServers)
@@ -121,7 +121,7 @@ import Testing
     }
 
     @Test func tombstonesKeysAndHeadersAreCopied() async throws {
-        let broker = try MockBroker(topics: ["events": 1])
+        let broker = try await MockBroker(topics: ["events": 1])
         try await ConsumerTestProducer.produce([
             ProducerRecord(topic: "events", key: Array("user-1".utf8), value: nil),
             ProducerRecord(topic: "events", key: nil, value: []),
@@ -159,7 +159,7 @@ import Testing
 
     @Test(arguments: ["true", "false"])
     func aNewMemberResumesAfterTheCommittedOffsets(autoCommit: String) async throws {
-        let broker = try MockBroker(topics: ["events": 2])
+        let broker = try await MockBroker(topics: ["events": 2])
         let group = Self.uniqueGroup()
         let settings = ["enable.auto.commit": autoCommit]
         try await ConsumerTestProducer.produce(
@@ -187,7 +187,7 @@ import Testing
     }
 
     @Test func readFromBeginningIgnoresCommittedOffsets() async throws {
-        let broker = try MockBroker(topics: ["events": 2])
+        let broker = try await MockBroker(topics: ["events": 2])
         let group = Self.uniqueGroup()
         try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 2, perPartition: 100), bootstrapServers: broker.bootstrapServers)
@@ -206,7 +206,7 @@ import Testing
     }
 
     @Test func resumeContinuesAfterTheLastDeliveredRecordWithoutGapOrDuplicate() async throws {
-        let broker = try MockBroker(topics: ["events": 1])
+        let broker = try await MockBroker(topics: ["events": 1])
         try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 1, perPartition: 3000), bootstrapServers: broker.bootstrapServers)
         let partition = TopicPartition(topic: "events", partition: 0)
@@ -235,7 +235,7 @@ import Testing
     }
 
     @Test func stopDeliveryDeliversNothingMore() async throws {
-        let broker = try MockBroker(topics: ["events": 1])
+        let broker = try await MockBroker(topics: ["events": 1])
         try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 1, perPartition: 2000), bootstrapServers: broker.bootstrapServers)
         let stopped = PausedOnce()
@@ -255,7 +255,7 @@ import Testing
     }
 
     @Test func cooperativeRebalanceSplitsPartitionsBetweenTwoMembers() async throws {
-        let broker = try MockBroker(topics: ["events": 4])
+        let broker = try await MockBroker(topics: ["events": 4])
         let group = Self.uniqueGroup()
         try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 4, perPartition: 10), bootstrapServers: broker.bootstrapServers)
@@ -286,7 +286,7 @@ import Testing
     }
 
     @Test func cancellingTheRunTaskClosesTheConsumer() async throws {
-        let broker = try MockBroker(topics: ["events": 2])
+        let broker = try await MockBroker(topics: ["events": 2])
         let running = try RunningConsumer(Self.configuration(broker, group: Self.uniqueGroup()), topics: ["events"])
         #expect(await running.delegate.wait { !$0.assigned.isEmpty })
         running.run.cancel()
@@ -297,14 +297,14 @@ import Testing
     }
 
     @Test func aFatalErrorEndsRunWithAFatalError() async throws {
-        let broker = try MockBroker(topics: ["events": 1])
+        let broker = try await MockBroker(topics: ["events": 1])
         // A fenced static member (another instance took its group.instance.id) is fatal for librdkafka.
         let running = try RunningConsumer(
             Self.configuration(broker, group: Self.uniqueGroup(), ["group.instance.id": "instance-1"]),
             topics: ["events"])
         #expect(await running.delegate.wait { !$0.assigned.isEmpty })
         let fencedInstanceID = 82
-        try broker.pushRequestErrors(apiKey: 12, errorCodes: [fencedInstanceID, fencedInstanceID, fencedInstanceID])
+        try await broker.pushRequestErrors(apiKey: 12, errorCodes: [fencedInstanceID, fencedInstanceID, fencedInstanceID])
         let outcome = await running.waitForRun(timeout: .seconds(60))
         guard case .failure(let error) = outcome else {
             Issue.record("run() must throw after a fatal error, got \(String(describing: outcome)); errors: \(running.delegate.observed.errors)")
@@ -316,7 +316,7 @@ import Testing
     }
 
     @Test func partitionCountAnswersKnownAndUnknownTopics() async throws {
-        let broker = try MockBroker(topics: ["events": 5])
+        let broker = try await MockBroker(topics: ["events": 5])
         let consumer = try KafkaConsumer(
             configuration: Self.configuration(broker, group: Self.uniqueGroup()),
             options: .init(topics: ["events"]), delegate: ConsumerTestDelegate(), logger: Self.logger)
@@ -326,7 +326,7 @@ import Testing
         } throws: { error in
             (error as? KafkaError)?.kind == .unknownTopic
         }
-        broker.stop()
+        await broker.stop()
         await #expect {
             _ = try await consumer.partitionCount(of: "events", timeout: .milliseconds(1500))
         } throws: { error in
@@ -335,12 +335,12 @@ import Testing
     }
 
     @Test func aBrokerGoingDownIsReportedAndConsumptionContinues() async throws {
-        let broker = try MockBroker(topics: ["events": 1])
+        let broker = try await MockBroker(topics: ["events": 1])
         let running = try RunningConsumer(Self.configuration(broker, group: Self.uniqueGroup()), topics: ["events"])
         #expect(await running.delegate.wait { !$0.assigned.isEmpty })
-        try broker.setBrokerDown(1)
+        try await broker.setBrokerDown(1)
         #expect(await running.delegate.wait { $0.errors.contains { $0.kind == .brokerUnavailable } })
-        try broker.setBrokerUp(1)
+        try await broker.setBrokerUp(1)
         try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 1, perPartition: 10), bootstrapServers: broker.bootstrapServers)
         #expect(await running.delegate.wait { $0.records.count >= 10 })
@@ -352,7 +352,7 @@ import Testing
     /// being tiny) fills the queue past the limit, so without the consumer's wake-ups each of the ~60
     /// fetches would be followed by such a pause; with them, the delivery never pauses that long.
     @Test func aDrainedPrefetchQueueIsRefilledWithoutWaitingForLibrdkafkasIdleTimeout() async throws {
-        let broker = try MockBroker(topics: ["events": 1])
+        let broker = try await MockBroker(topics: ["events": 1])
         try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 1, perPartition: 3000), bootstrapServers: broker.bootstrapServers,
             properties: ["batch.num.messages": "50"])
