@@ -1,4 +1,6 @@
 import Foundation
+import Subprocess
+import SystemPackage
 import Testing
 import TestSupport
 
@@ -52,6 +54,24 @@ struct MockBrokerTests {
         await broker.stop()
         await broker.stop()
         await #expect(throws: MockBrokerError.stopped) { try await broker.send(command: "ping") }
+    }
+
+    @Test("SIGTERM and SIGINT stop mock-kafka cleanly (exit 0), not by the signal's default action", arguments: [Signal.terminate, .interrupt])
+    func terminationSignalsExitZero(signal: Signal) async throws {
+        let executable = try BuiltProducts.executableURL(named: "mock-kafka")
+        let result = try await Subprocess.run(
+            .path(FilePath(executable.path)), arguments: ["--no-stdin", "--topic", "events:1"],
+            input: .none, output: .sequence, error: .discarded
+        ) { execution in
+            // The BOOTSTRAP line comes after the signals are trapped.
+            var lines = execution.standardOutput.strings().makeAsyncIterator()
+            let first = try await lines.next()
+            try execution.send(signal: signal)
+            while try await lines.next() != nil {}
+            return first
+        }
+        #expect(result.closureResult?.hasPrefix("BOOTSTRAP ") == true)
+        #expect(result.terminationStatus == .exited(0))
     }
 
     @Test("locates built executables and honours the override variable's name")

@@ -16,9 +16,9 @@ struct ProducerCommandLineToolTests {
             output: .string(limit: 1 << 20), error: .currentStandardError)
         guard case .exited(let status) = result.terminationStatus else {
             Issue.record("event-producer ended with \(result.terminationStatus)")
-            return (-1, result.standardOutput ?? "")
+            return (-1, result.standardOutput)
         }
-        return (status, result.standardOutput ?? "")
+        return (status, result.standardOutput)
     }
 
     @Test("publishes the requested number of events, keyed, with every K-th one invalid")

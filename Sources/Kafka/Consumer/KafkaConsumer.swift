@@ -8,7 +8,7 @@ import Logging
 /// thread-safe, non-blocking request that the poll thread applies in order at its next iteration.
 ///
 /// Design (one concept per file): `ConsumerStateMachine` is the single lock-protected state shared
-/// between threads; `ConsumerPollLoop` is the poll thread; `RebalanceHandler` the rebalance callback;
+/// between threads; `ConsumerPollLoop` is the poll thread; `ConsumerPollLoop+Rebalance` the rebalance callback;
 /// `NativeConsumerHandle` owns the librdkafka handle; `ConsumerCallbackContext` bridges the C callbacks;
 /// `NativeRecordReader` copies messages into `KafkaRecord`s.
 public final class KafkaConsumer: Sendable {
