@@ -32,7 +32,7 @@ struct ProducerCommandLineToolTests {
         #expect(run.status == 0)
         #expect(run.output.hasPrefix("Published 200 events (20 invalid, 0 not delivered) to events in "))
 
-        let records = try ProducerRoundTripReader.read(
+        let records = try await ProducerRoundTripReader.read(
             bootstrapServers: broker.bootstrapServers, topic: "events", partition: 0, count: 200)
         #expect(records.count == 200)
         #expect(records.allSatisfy { $0.key.map { String(decoding: $0, as: UTF8.self).hasPrefix("user-") } == true })

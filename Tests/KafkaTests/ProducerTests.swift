@@ -66,7 +66,7 @@ struct ProducerTests {
         for record in sent { _ = try await producer.send(record) }
         await producer.close()
 
-        let received = try ProducerRoundTripReader.read(bootstrapServers: broker.bootstrapServers, topic: "round-trip", partition: 0, count: sent.count)
+        let received = try await ProducerRoundTripReader.read(bootstrapServers: broker.bootstrapServers, topic: "round-trip", partition: 0, count: sent.count)
         try #require(received.count == sent.count)
         for (record, original) in zip(received, sent) {
             #expect(record.key == original.key)
