@@ -206,10 +206,11 @@ import Testing
     }
 
     @Test func resumeContinuesAfterTheLastDeliveredRecordWithoutGapOrDuplicate() async throws {
-        let broker = try await MockBroker(topics: ["events": 1])
+        let broker = try await MockBroker(topics: ["events": 2])
         try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 1, perPartition: 3000), bootstrapServers: broker.bootstrapServers)
         let partition = TopicPartition(topic: "events", partition: 0)
+        let other = TopicPartition(topic: "events", partition: 1)
         // Pause from inside the first batch: the pause is applied before the next poll, so nothing more
         // may arrive, although librdkafka has prefetched more (how many the first batch holds depends on
         // how the producer batched the first records, so the test takes whatever it was).
@@ -223,13 +224,16 @@ import Testing
         #expect(await delegate.wait { $0.batches >= 1 })
         let deliveredBeforePause = delegate.observed.records.count
         #expect((1...50).contains(deliveredBeforePause))
-        // Consume nothing for a while (the paused state is what is observed here).
-        try await Task.sleep(for: .seconds(1.5))
-        #expect(delegate.observed.records.count == deliveredBeforePause, "nothing is delivered while paused")
-        #expect(delegate.observed.batches == 1)
+        // The signal that the consumer went on polling and fetching while partition 0 was paused: records
+        // of the other partition, produced only now, are delivered.
+        try await ConsumerTestProducer.produce(
+            (0..<200).map { ProducerRecord(topic: "events", partition: 1, key: nil, value: Array("late-\($0)".utf8)) },
+            bootstrapServers: broker.bootstrapServers)
+        #expect(await delegate.wait { $0.offsetsByPartition[other]?.count == 200 })
+        #expect(delegate.observed.offsetsByPartition[partition]?.count == deliveredBeforePause, "nothing is delivered while paused")
 
         running.consumer.resume([partition])
-        #expect(await delegate.wait { $0.records.count >= 3000 })
+        #expect(await delegate.wait { $0.offsetsByPartition[partition]?.count ?? 0 >= 3000 })
         try await running.close()
         #expect(delegate.observed.offsetsByPartition[partition] == Array(0..<3000))
     }
@@ -246,7 +250,14 @@ import Testing
             Self.configuration(broker, group: Self.uniqueGroup()), topics: ["events"], maxBatchSize: 10,
             delegate: delegate)
         #expect(await delegate.wait { $0.batches >= 1 })
-        try await Task.sleep(for: .seconds(1))
+        // The signal that every record was polled after the stop (and dropped): the consumer's position
+        // reached the end of the partition.
+        let partition = TopicPartition(topic: "events", partition: 0)
+        let deadline = ContinuousClock.now + .seconds(60)  // a hang bound
+        while try running.consumer.positions(of: [partition])[partition] != 2000, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try running.consumer.positions(of: [partition]) == [partition: 2000])
         try await running.close()
         // Exactly the one batch delivered before stopDelivery(); its size depends on what was already
         // fetched at that moment (at most maxBatchSize).

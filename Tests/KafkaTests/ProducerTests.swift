@@ -112,7 +112,7 @@ struct ProducerTests {
         _ = try await producer.send(ProducerRecord(topic: "flaky", value: Array("first".utf8)))
         try await broker.setBrokerDown(1)
         async let delivery = producer.send(ProducerRecord(topic: "flaky", value: Array("second".utf8)))
-        try await Task.sleep(for: .seconds(1))
+        try await Self.waitUntilUndelivered(producer)
         try await broker.setBrokerUp(1)
         let delivered = try await delivery
         #expect(delivered.offset == 1)
@@ -126,7 +126,7 @@ struct ProducerTests {
         _ = try await producer.send(ProducerRecord(topic: "closing", value: Array("first".utf8)))
         try await broker.setBrokerDown(1)
         let pending = Task { try await producer.send(ProducerRecord(topic: "closing", value: Array("stuck".utf8))) }
-        try await Task.sleep(for: .milliseconds(200))
+        try await Self.waitUntilUndelivered(producer)
         await producer.close(flushTimeout: .milliseconds(500))
         let error = await #expect(throws: KafkaError.self) { try await pending.value }
         #expect(error.map { [RD_KAFKA_RESP_ERR__PURGE_QUEUE.rawValue, RD_KAFKA_RESP_ERR__PURGE_INFLIGHT.rawValue].contains($0.code) } == true)
@@ -138,6 +138,22 @@ struct ProducerTests {
         #expect(closed?.kind == .closed)
         #expect(throws: KafkaError.self) { try producer.produce(ProducerRecord(topic: "closing", value: [])) }
         await #expect(throws: KafkaError.self) { try await producer.flush(timeout: .seconds(1)) }
+    }
+
+    /// Waits until a message is in librdkafka's queue and not delivered: the signal that a concurrent
+    /// `send` has handed its record over (rather than a sleep that a slow machine could outrun). A flush
+    /// that times out says so; one that succeeds means nothing is outstanding yet.
+    static func waitUntilUndelivered(_ producer: KafkaProducer) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)  // a hang bound
+        while ContinuousClock.now < deadline {
+            do {
+                try await producer.flush(timeout: .milliseconds(100))
+            } catch where error.kind == .timedOut {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(10))  // nothing outstanding yet: look again
+        }
+        Issue.record("no message became outstanding within 60 s")
     }
 
     @Test("an invalid property is rejected before anything connects")
