@@ -156,6 +156,8 @@ let package = Package(
                 "ProcessingCore", "DeadLetterReplay", "EventModelTesting", "TestSupport", "ProcessingService", "MockKafka",
                 "EventProducer",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // Static checks of Dockerfile, docker-compose.yml, README, env.example and scripts (no Docker here).
