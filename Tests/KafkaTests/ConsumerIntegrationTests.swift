@@ -67,16 +67,8 @@ import Testing
 
         /// `run()`'s outcome, or nil when it did not return within `timeout` (a hang bound).
         func waitForRun(timeout: Duration) async -> Result<Void, KafkaError>? {
-            await withTaskGroup(of: Result<Void, KafkaError>?.self) { group in
-                group.addTask { await run.value }
-                group.addTask {
-                    try? await Task.sleep(for: timeout)
-                    return nil
-                }
-                let first = await group.next() ?? nil
-                group.cancelAll()
-                return first
-            }
+            let run = self.run
+            return await value(within: timeout, of: { await run.value })
         }
     }
 

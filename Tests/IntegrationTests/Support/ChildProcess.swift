@@ -3,6 +3,7 @@ import ProcessingCore
 import Subprocess
 import Synchronization
 import SystemPackage
+import TestSupport
 
 /// A child process of a test (the built `processing-service` or `event-producer`): started in a fresh
 /// temporary working directory, its standard output delivered line by line to a handler, its standard
@@ -146,17 +147,7 @@ final class ChildProcess: Sendable {
     @discardableResult
     func waitForExit(timeout: Duration) async throws -> ChildExit {
         let run = self.run
-        let exit = await withTaskGroup(of: ChildExit?.self) { group in
-            group.addTask { await run.value }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
-        guard let exit else {
+        guard let exit = await value(within: timeout, of: { await run.value }) else {
             stopNow()
             throw ChildProcessError.timedOut("\(name) to exit within \(timeout)")
         }
