@@ -42,7 +42,7 @@ public final class KafkaOffsetClient: Sendable {
         let destroy: @Sendable () -> Void = {
             rd_kafka_destroy_flags(handle.client, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
         }
-        if !DedicatedThread.start(name: "kafka-offsets-x", destroy) { destroy() }
+        if !DedicatedThread.start(name: "kafka-destroy", destroy) { destroy() }
     }
 
     /// The partition count of `topic` and the names of all topics of the cluster, from one metadata request.
