@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // librdkafka 2.0.2 from Debian (librdkafka-dev), consumer/producer and mock-cluster headers.
@@ -38,19 +40,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // librdkafka's in-process mock cluster, for `mock-kafka` and tests only (not part of `Kafka`).
+        .target(name: "KafkaMockCluster", dependencies: ["Kafka", "CRdKafka"]),
         // 16-bytes-at-a-time string scanning (SSE2/NEON) for EventModel's decoder; header-only, inlined.
         .target(name: "CEventJSON"),
         // glibc's mallopt for ProcessingCore's AllocatorTuning; header-only.
         .target(name: "CMallocOptions"),
-        // The EnrichedEvent schema, its fast validating decoder and a synthetic event generator.
+        // The EnrichedEvent schema and its fast validating decoder.
         .target(name: "EventModel", dependencies: ["CEventJSON"]),
+        // Tooling around EventModel, not used by the service: the synthetic event generator (event-producer,
+        // tests, benchmarks) and the Foundation reference decoder (differential tests, decode benchmarks).
+        .target(name: "EventModelTesting", dependencies: ["EventModel"]),
         // Configuration, logging, retry policy, offset tracking, processing pipeline, dead letters.
         .target(
             name: "ProcessingCore",
             dependencies: [
                 "Kafka",
-                // Only for the dead-letter replay's watermark/committed-offset query (DeadLetterReplayRangeQuery).
-                "CRdKafka",
                 "EventModel",
                 "CMallocOptions",
                 .product(name: "Logging", package: "swift-log"),
@@ -61,11 +66,21 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        // `processing-service dlq replay`: re-publishes dead letters (the service itself never runs it).
+        .target(
+            name: "DeadLetterReplay",
+            dependencies: [
+                "Kafka",
+                "ProcessingCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "ProcessingService",
             dependencies: [
                 "Kafka",
                 "ProcessingCore",
+                "DeadLetterReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -75,6 +90,8 @@ let package = Package(
             name: "MockKafka",
             dependencies: [
                 "Kafka",
+                "KafkaMockCluster",
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -84,6 +101,7 @@ let package = Package(
             dependencies: [
                 "Kafka",
                 "EventModel",
+                "EventModelTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -101,6 +119,7 @@ let package = Package(
             name: "DecodeBenchmark",
             dependencies: [
                 "EventModel",
+                "EventModelTesting",
                 "Kafka",
                 "ProcessingCore",
                 .product(name: "Logging", package: "swift-log"),
@@ -111,22 +130,37 @@ let package = Package(
         // The decode-only micro-benchmark on google/swift-benchmark (see its main.swift).
         .executableTarget(
             name: "DecodeMicrobenchmark",
-            dependencies: ["EventModel", .product(name: "Benchmark", package: "swift-benchmark")],
+            dependencies: ["EventModel", "EventModelTesting", .product(name: "Benchmark", package: "swift-benchmark")],
             path: "Benchmarks/DecodeMicrobenchmark"
         ),
         // Helpers shared by the test targets: starting the mock broker process, locating built tools.
         .target(
             name: "TestSupport",
-            dependencies: ["Kafka", "EventModel", "CRdKafka"]
+            dependencies: [
+                "Kafka", "EventModel",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", "MockKafka"]),
-        .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
-        .testTarget(name: "ProcessingCoreTests", dependencies: ["ProcessingCore", "TestSupport", "CMallocOptions"]),
+        .testTarget(
+            name: "KafkaTests",
+            dependencies: [
+                "Kafka", "KafkaMockCluster", "CRdKafka", "TestSupport", "MockKafka",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .testTarget(name: "EventModelTests", dependencies: ["EventModel", "EventModelTesting"]),
+        .testTarget(
+            name: "ProcessingCoreTests", dependencies: ["ProcessingCore", "DeadLetterReplay", "EventModelTesting", "TestSupport", "CMallocOptions"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "ProcessingCore", "TestSupport", "ProcessingService", "MockKafka", "EventProducer",
+                "ProcessingCore", "DeadLetterReplay", "EventModelTesting", "TestSupport", "ProcessingService", "MockKafka",
+                "EventProducer",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // Static checks of Dockerfile, docker-compose.yml, README, env.example and scripts (no Docker here).

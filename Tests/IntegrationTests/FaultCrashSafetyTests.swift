@@ -9,7 +9,7 @@ import TestSupport
 struct FaultCrashSafetyTests {
     @Test func aKilledServiceLosesNothingAndRepeatsOnlyItsUncommittedWork() async throws {
         let partitions = 6
-        let broker = try MockBroker(topics: ["events": partitions])
+        let broker = try await MockBroker(topics: ["events": partitions])
         let group = uniqueGroupID("fault-crash")
         let environment = ServiceProcess.environment(broker: broker, topic: "events", groupID: group, [
             "KAFKA_CFG_AUTO_COMMIT_INTERVAL_MS": "1000", "LOG_LEVEL": "info",
@@ -19,15 +19,15 @@ struct FaultCrashSafetyTests {
         try await first.waitForProcessed(count: 10_000)
         first.kill()
         #expect(try await first.waitForExit() == .signalled(SIGKILL))
-        let committedAtKill = try broker.committedOffsets(group: group, topic: "events", partitionCount: partitions)
+        let committedAtKill = try await broker.committedOffsets(group: group, topic: "events", partitionCount: partitions)
         let firstRun = first.processed
         try await producing.finish()
 
         let second = try ServiceProcess(name: "crash-second", environment: environment)
-        let ends = try broker.highWatermarks(topic: "events", partitionCount: partitions)
+        let ends = try await broker.highWatermarks(topic: "events", partitionCount: partitions)
         #expect(ends.values.reduce(0, +) == 30_000)
         try await eventually("every offset committed after the restart", timeout: .seconds(180), details: { second.tail() }) {
-            try broker.committedOffsets(group: group, topic: "events", partitionCount: partitions) == ends
+            try await broker.committedOffsets(group: group, topic: "events", partitionCount: partitions) == ends
         }
         let secondRun = second.processed
         let all = firstRun.merging(secondRun)

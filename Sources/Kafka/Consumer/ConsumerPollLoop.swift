@@ -9,7 +9,7 @@ import Logging
 /// of the batch without waiting; a queued request cuts the wait short through `rd_kafka_queue_yield`),
 /// copies the messages into `KafkaRecord`s (one shared byte arena per partition run, see `RecordBytes`),
 /// destroys the native messages and hands the batch to the delegate. Rebalance, error and commit
-/// callbacks run inside that poll call, on this same thread (see `RebalanceHandler.swift`).
+/// callbacks run inside that poll call, on this same thread (see `ConsumerPollLoop+Rebalance.swift`).
 ///
 /// After each batch the loop reads the consumer queue's length; when a queue that had filled up has
 /// drained, it wakes librdkafka's fetchers (`FetchWakeup`), which librdkafka 2.0.2 would otherwise leave

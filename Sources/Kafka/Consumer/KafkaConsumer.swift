@@ -8,7 +8,7 @@ import Logging
 /// thread-safe, non-blocking request that the poll thread applies in order at its next iteration.
 ///
 /// Design (one concept per file): `ConsumerStateMachine` is the single lock-protected state shared
-/// between threads; `ConsumerPollLoop` is the poll thread; `RebalanceHandler` the rebalance callback;
+/// between threads; `ConsumerPollLoop` is the poll thread; `ConsumerPollLoop+Rebalance` the rebalance callback;
 /// `NativeConsumerHandle` owns the librdkafka handle; `ConsumerCallbackContext` bridges the C callbacks;
 /// `NativeRecordReader` copies messages into `KafkaRecord`s.
 public final class KafkaConsumer: Sendable {
@@ -29,8 +29,8 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    private let state: ConsumerState
-    private let handle: NativeConsumerHandle
+    let state: ConsumerState
+    let handle: NativeConsumerHandle
     private let pollLoop: ConsumerPollLoop
     private let logger: Logger
 
@@ -118,7 +118,7 @@ public final class KafkaConsumer: Sendable {
         guard state.withLock({ $0.beginNativeCall() }) else {
             throw KafkaError(kind: .closed, message: "partitionCount(of:) after the consumer closed")
         }
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = timeout.librdkafkaMilliseconds
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Int, KafkaError>, Never>) in
             // `self` (and so the handle) stays alive: this method holds it until the continuation resumed.
             let started = DedicatedThread.start(name: "kafka-metadata") { [handle, state] in

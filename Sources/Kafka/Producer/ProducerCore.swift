@@ -256,12 +256,8 @@ final class ProducerCore: Sendable {
         KafkaError(kind: .timedOut, code: RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue, message: "flush timed out with \(outstanding) message(s) outstanding")
     }
 
-    /// A duration as librdkafka milliseconds, clamped to 0...Int32.max.
+    /// A duration as librdkafka milliseconds, clamped to 0...Int32.max (the one conversion of the target).
     static func milliseconds(_ duration: Duration) -> Int32 {
-        let (seconds, attoseconds) = duration.components
-        let milliseconds = seconds.multipliedReportingOverflow(by: 1000)
-        guard !milliseconds.overflow else { return seconds < 0 ? 0 : Int32.max }
-        let total = milliseconds.partialValue + attoseconds / 1_000_000_000_000_000
-        return Int32(clamping: max(0, total))
+        duration.librdkafkaMilliseconds
     }
 }

@@ -85,7 +85,7 @@ public struct ProcessingServiceApp: Sendable {
 
     /// The connection properties of the consumer's configuration that a producer shares (brokers,
     /// security, client id); consumer-only properties are left out so librdkafka does not warn.
-    static func producerConfiguration(from consumer: KafkaConfiguration) -> KafkaConfiguration {
+    package static func producerConfiguration(from consumer: KafkaConfiguration) -> KafkaConfiguration {
         let consumerOnly: Set<String> = [
             "group.id", "group.instance.id", "enable.auto.commit", "auto.commit.interval.ms", "auto.offset.reset",
             "enable.auto.offset.store", "partition.assignment.strategy", "session.timeout.ms",

@@ -82,8 +82,6 @@ final class ServiceProcess: @unchecked Sendable {
     /// How the process ended, or nil while it runs.
     var exitStatus: ChildExit? { child?.exitStatus }
 
-    var processIdentifier: Int32 { child?.processIdentifier ?? 0 }
-
     /// Standard error so far (the service logs to stdout; this holds crashes and configuration errors).
     var standardError: String { child?.standardError ?? "" }
 

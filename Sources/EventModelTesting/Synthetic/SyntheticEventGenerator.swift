@@ -1,3 +1,4 @@
+import EventModel
 /// Generates realistic `EnrichedEvent` records, deterministically for a seed.
 ///
 /// Each event is a compact JSON document of about 700 bytes in the seed service's schema, as the Go

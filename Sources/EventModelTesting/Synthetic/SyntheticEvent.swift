@@ -1,3 +1,4 @@
+import EventModel
 /// One synthetic Kafka record: the key (the event's `user_id`, so a user's events share a partition) and the
 /// value (an `EnrichedEvent` JSON document, UTF-8).
 public struct SyntheticEvent: Sendable, Hashable {

@@ -1,3 +1,4 @@
+import EventModel
 /// SplitMix64 (Steele, Lea, Flood 2014): a tiny, fast pseudo-random generator whose output depends only on
 /// its seed, on every platform and Swift version.
 ///

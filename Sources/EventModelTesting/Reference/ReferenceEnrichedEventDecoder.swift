@@ -1,3 +1,4 @@
+import EventModel
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,4 +1,5 @@
 import Kafka
+import ProcessingCore
 
 /// Decides, for one record of the dead-letter topic, whether it is replayed and as what record.
 ///

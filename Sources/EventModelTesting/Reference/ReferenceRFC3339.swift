@@ -1,3 +1,4 @@
+import EventModel
 /// The reference decoder's RFC 3339 parser: deliberately written differently from `RFC3339Parser`
 /// (string slicing, `Int` parsing, year-by-year day counting) so differential tests compare two independent
 /// implementations of the same grammar rather than one implementation with itself.

@@ -1,3 +1,4 @@
+import EventModel
 /// Appends compact JSON text to a byte buffer. Only what the synthetic generator needs: objects written
 /// member by member, strings escaped per RFC 8259, integers and fixed-point decimals.
 ///

@@ -1,3 +1,4 @@
+import EventModel
 /// A record value that must not decode, with the `dlq.error.class` the pipeline is expected to give it.
 /// Used by dead-letter and decoder tests; ``SyntheticEventGenerator/invalidSamples()`` lists one or more per
 /// error class.

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import ProcessingCore
 
 /// `processing-service dlq replay`: re-publishes dead letters so that the service processes them again,
 /// once an operator fixed what made them fail.

@@ -22,6 +22,14 @@ struct NativeRecordReader {
 
     /// The most bytes one arena holds (`RecordBytes` stores 32-bit offsets).
     static let maxArenaBytes = Int(Int32.max)
+    /// This reader's bound: `maxArenaBytes`, or less in tests of the run splitting.
+    private let arenaByteLimit: Int
+
+    /// - Parameter arenaByteLimit: at most `maxArenaBytes` (only tests pass less).
+    init(arenaByteLimit: Int = maxArenaBytes) {
+        precondition(arenaByteLimit > 0 && arenaByteLimit <= Self.maxArenaBytes, "arena limit out of range")
+        self.arenaByteLimit = arenaByteLimit
+    }
 
     /// Copies messages that have no error into records, appended to `records` in the same order. The
     /// native messages stay owned by the caller.
@@ -39,7 +47,7 @@ struct NativeRecordReader {
                 guard next.rkt == first.rkt, next.partition == first.partition else { break }
                 // `RecordBytes` keeps 32-bit offsets: a run that would pass 2 GiB (only with huge
                 // messages and batches) continues in a new arena.
-                guard total + next.key_len + next.len + padding <= Self.maxArenaBytes else { break }
+                guard total + next.key_len + next.len + padding <= arenaByteLimit else { break }
                 total &+= next.key_len &+ next.len &+ padding
                 runEnd = messages.index(after: runEnd)
             }

@@ -1,3 +1,4 @@
+import EventModel
 /// A JSON value as Foundation's `JSONDecoder` reads it (numbers as `Double`): how the reference model holds
 /// `event_data`, and how tests compare the raw `event_data` our decoder keeps with the reference's.
 public enum JSONValue: Sendable, Hashable, Decodable {
