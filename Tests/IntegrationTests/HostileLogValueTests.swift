@@ -64,10 +64,15 @@ struct HostileLogValueTests {
         #expect(colored.contains("Processing event: click\\u001b[31mred\\u001b[0m\\u009b2J"), "\(colored)")
 
         let huge = try #require(logged.first { $0.contains("Processing event: xxxx") })
-        #expect(huge.utf8.count < 4096 + 1024 + 1024, "a \(Self.hugeLength)-byte event_type gives a \(huge.utf8.count)-byte line")
-        #expect(huge.contains("…[truncated from \(Self.hugeLength + "Processing event: ".utf8.count) bytes]"))
-        #expect(huge.contains("…[truncated from \(Self.hugeLength) bytes]\""), "the event_type value, quoted")
-        #expect(logged.allSatisfy { $0.utf8.count < 8192 }, "every line is bounded")
+        let hugeLineLength = huge.utf8.count
+        #expect(hugeLineLength < 4096 + 1024 + 1024, "a \(Self.hugeLength)-byte event_type gives a \(hugeLineLength)-byte line")
+        // (Bools, so a failure does not print a 600 kB line.)
+        let messageMarked = huge.contains("…[truncated from \(Self.hugeLength + "Processing event: ".utf8.count) bytes]")
+        let valueMarked = huge.contains("…[truncated from \(Self.hugeLength) bytes]\"")
+        #expect(messageMarked, "the message says it was cut")
+        #expect(valueMarked, "the event_type value says it was cut, quoted")
+        let longest = logged.map(\.utf8.count).max() ?? 0
+        #expect(longest < 8192, "every line is bounded")
     }
 
     @Test("JSON format: every line parses, strings are escaped and cut the same way")
@@ -86,7 +91,9 @@ struct HostileLogValueTests {
         #expect(events.first?.metadata["event_type"] == "page_view\n" + Self.forgedLine, "JSON carries the value exactly")
         let huge = try #require(events.first { $0.message.hasPrefix("Processing event: xxx") })
         let hugeType = try #require(huge.metadata["event_type"])
-        #expect(hugeType == String(repeating: "x", count: 1024) + "…[truncated from \(Self.hugeLength) bytes]")
-        #expect(huge.message.utf8.count < 4096 + 64)
+        let cutAsDocumented = hugeType == String(repeating: "x", count: 1024) + "…[truncated from \(Self.hugeLength) bytes]"
+        #expect(cutAsDocumented, "event_type is \(hugeType.utf8.count) bytes: \(hugeType.suffix(40))")
+        let messageLength = huge.message.utf8.count
+        #expect(messageLength < 4096 + 64)
     }
 }
