@@ -40,7 +40,6 @@ struct StartupRetryTimingTests {
     @Test("no broker: MAX_RETRIES=2, CONNECT_TIMEOUT=1, RETRY_DELAY=0.5 gives up with exit 69 after two short attempts")
     func attemptsUseConnectTimeout() async throws {
         let refusing = try RefusingPort()
-        let started = ContinuousClock.now
         let service = try ServiceProcess(
             name: "service-no-broker",
             environment: [
@@ -48,12 +47,10 @@ struct StartupRetryTimingTests {
                 "MAX_RETRIES": "2", "RETRY_DELAY": "0.5", "CONNECT_TIMEOUT": "1",
             ]
         )
-        // With the old fixed 10 s per attempt this takes over 20 s; now 2 × 1 s + 0.5 s plus start-up.
-        // The bound is far above the expected ~3 s (a loaded machine) and far below 20 s.
-        let exit = try await service.waitForExit(timeout: .seconds(60))
-        let elapsed = ContinuousClock.now - started
+        // A hang bound only (the process starts slowly on a loaded machine): what each attempt waited is
+        // checked from the log below, where the attempt reports its own timeout.
+        let exit = try await service.waitForExit(timeout: .seconds(90))
         #expect(exit == .exited(69), "\(service.tail())")
-        #expect(elapsed < .seconds(15), "giving up took \(elapsed)")
         // The last lines may still be on their way through the pipe when the exit is seen.
         try await eventually("the final critical line") { service.logLines.contains { $0.level == "critical" } }
         let logged = service.logLines
@@ -61,6 +58,10 @@ struct StartupRetryTimingTests {
         #expect(startup.metadata["connect_timeout_seconds"] == "1.0")
         let retries = logged.filter { $0.message == "Kafka not ready, retrying" }
         #expect(retries.count == 1, "one retry between two attempts: \(retries.map(\.metadata))")
+        // Before CONNECT_TIMEOUT, each attempt waited a fixed 10 s: "no broker answered within 10000 ms".
+        let reason = retries.first?.metadata["reason"] ?? ""
+        #expect(reason.contains("no broker answered within 1000 ms"), "\(reason)")
+        #expect(retries.first?.metadata["retry_in"] == "0.5 seconds")
         #expect(logged.contains { $0.level == "critical" && $0.message.contains("gave up after 2 attempts") })
     }
 }
