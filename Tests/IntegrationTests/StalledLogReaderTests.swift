@@ -89,6 +89,20 @@ struct StalledLogReaderTests {
             #expect(exit == .exited(130) || exit == .exited(0), "\(service.standardError)")
         }
     }
+
+    @Test("a log reader that goes away (closed pipe) does not kill the service with SIGPIPE")
+    func closedReaderIsNotFatal() async throws {
+        let refusing = try StartupRetryTimingTests.RefusingPort()
+        let service = try UnreadLogProcess(environment: [
+            "KAFKA_BROKERS": "127.0.0.1:\(refusing.port)", "LOG_FORMAT": "json",
+            "MAX_RETRIES": "2", "RETRY_DELAY": "0.1", "CONNECT_TIMEOUT": "1",
+        ])
+        service.closeOutput()
+        // The service logs on (librdkafka's connection errors, the retry, the final critical line) into a
+        // pipe without a reader: it must still end the way it decides, exit 69 (no broker), not by signal.
+        let exit = try await service.waitForExit(timeout: .seconds(90))
+        #expect(exit == .exited(69), "\(service.standardError)")
+    }
 }
 
 /// The built `processing-service` with standard output a pipe that nobody reads until `startReading()`;
@@ -169,6 +183,11 @@ final class UnreadLogProcess: @unchecked Sendable {
                 }
             }
         }.start()
+    }
+
+    /// Closes the read end: the service's writes to standard output fail with EPIPE from now on.
+    func closeOutput() {
+        try? output.fileHandleForReading.close()
     }
 
     var lines: [ServiceLogLine] { lock.withLock { parsed } }
