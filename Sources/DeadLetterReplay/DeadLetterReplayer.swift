@@ -135,7 +135,7 @@ public struct DeadLetterReplayer: Sendable {
         return properties
     }
 
-    /// Asks the cluster what to read, retrying `MAX_RETRIES` × `RETRY_DELAY` as the service does at start-up.
+    /// Asks the cluster what to read, retrying as the service does at start-up (`ConnectRetryPolicy`).
     private func findRange() async throws -> DeadLetterReplayRange {
         let policy = configuration.connectRetry
         var attempt = 1
@@ -143,7 +143,7 @@ public struct DeadLetterReplayer: Sendable {
             do {
                 return try await DeadLetterReplayRangeQuery.range(
                     topic: configuration.deadLetterTopic, configuration: consumerConfiguration,
-                    fromBeginning: options.fromBeginning, timeout: .seconds(10)
+                    fromBeginning: options.fromBeginning, timeout: policy.attemptTimeout
                 )
             } catch {
                 switch error.kind {

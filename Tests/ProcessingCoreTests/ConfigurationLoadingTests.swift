@@ -203,7 +203,7 @@ struct ConfigurationLoadingTests {
         #expect(configuration == .defaults)
     }
 
-    @Test("kafkaConfiguration carries the consumer basics, and custom properties win")
+    @Test("kafkaConfiguration carries the consumer basics, and custom properties win over the service's defaults")
     func kafkaConfiguration() throws {
         let configuration = try Self.load([
             "KAFKA_BROKERS": "b:1",
@@ -211,13 +211,12 @@ struct ConfigurationLoadingTests {
             "AUTO_OFFSET_RESET": "smallest",
             "ENABLE_AUTO_COMMIT": "0",
             "KAFKA_CFG_SESSION_TIMEOUT_MS": "6000",
-            "KAFKA_CFG_GROUP_ID": "custom-group",
             "KAFKA_CFG_FETCH_MAX_BYTES": "1048576",
         ])
         #expect(
             configuration.kafkaConfiguration.properties == [
                 "bootstrap.servers": "b:1",
-                "group.id": "custom-group",
+                "group.id": "g",
                 "auto.offset.reset": "earliest",
                 "enable.auto.commit": "false",
                 "session.timeout.ms": "6000",

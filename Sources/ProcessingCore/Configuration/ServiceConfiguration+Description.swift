@@ -18,6 +18,7 @@ extension ServiceConfiguration: CustomStringConvertible {
             "enable_auto_commit": .stringConvertible(enableAutoCommit),
             "max_retries": .stringConvertible(connectRetry.maxAttempts),
             "retry_delay_seconds": .stringConvertible(connectRetry.delay.inSeconds),
+            "connect_timeout_seconds": .stringConvertible(connectRetry.attemptTimeout.inSeconds),
             "environment": .string(environment.rawValue),
             "processing_max_attempts": .stringConvertible(processingRetry.maxAttempts),
             "processing_backoff_base_seconds": .stringConvertible(processingRetry.baseDelay.inSeconds),

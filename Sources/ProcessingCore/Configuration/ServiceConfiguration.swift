@@ -19,7 +19,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// `ENABLE_AUTO_COMMIT`: commit stored offsets in the background (`true`, the default), or commit
     /// explicitly after finished work (`false`). Offsets never run ahead of finished work either way.
     public var enableAutoCommit: Bool
-    /// `MAX_RETRIES` × `RETRY_DELAY`: connecting to Kafka at start-up. Default 5 attempts, 10 s apart.
+    /// `MAX_RETRIES`, `RETRY_DELAY`, `CONNECT_TIMEOUT`: connecting to Kafka at start-up. Default 5
+    /// attempts, 10 s apart, each waiting up to 10 s for an answer.
     public var connectRetry: ConnectRetryPolicy
     /// `ENVIRONMENT`: `development` (default) or `production`; picks the default log format.
     public var environment: DeploymentEnvironment
@@ -42,7 +43,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// whatever was committed, then commits normally.
     public var readFromBeginning: Bool
     /// librdkafka properties given through `KAFKA_CFG_<NAME>` variables and `--kafka-property`, each
-    /// already checked by librdkafka. They win over the properties derived from the fields above.
+    /// already checked by librdkafka. None of them is one the fields above own (`FirstClassKafkaProperty`:
+    /// loading rejects those), so they only add to the properties derived from the fields.
     public var customKafkaProperties: [String: String]
 
     /// The defaults, as used when nothing is configured.
@@ -127,20 +129,21 @@ public struct ServiceConfiguration: Sendable, Equatable {
         "fetch.wait.max.ms": "25",
     ]
 
-    /// The consumer's librdkafka properties: ``kafkaPropertyDefaults``, then `bootstrap.servers`,
-    /// `group.id`, `auto.offset.reset` and `enable.auto.commit` from the fields above, overridden by
-    /// `customKafkaProperties`.
+    /// The consumer's librdkafka properties: ``kafkaPropertyDefaults``, overridden by
+    /// `customKafkaProperties`, plus `bootstrap.servers`, `group.id`, `auto.offset.reset` and
+    /// `enable.auto.commit` from the fields above (a loaded configuration has no custom property for
+    /// those; should one be set by hand anyway, the field wins, as everything else reads the field).
     ///
     /// The pipeline adds what its delivery guarantees need (e.g. `enable.auto.offset.store=false`) on top.
     public var kafkaConfiguration: KafkaConfiguration {
         var properties = Self.kafkaPropertyDefaults
+        properties.merge(customKafkaProperties) { _, custom in custom }
         properties.merge([
             "bootstrap.servers": brokers,
             "group.id": groupID,
             "auto.offset.reset": autoOffsetReset.rawValue,
             "enable.auto.commit": enableAutoCommit ? "true" : "false",
         ]) { _, field in field }
-        properties.merge(customKafkaProperties) { _, custom in custom }
         return KafkaConfiguration(properties)
     }
 }

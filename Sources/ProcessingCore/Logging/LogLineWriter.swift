@@ -16,7 +16,9 @@ public protocol LogLineWriter: Sendable {
     func write(line: [UInt8])
 }
 
-/// Writes lines to a file descriptor (standard output by default) with `write(2)`, one line per call.
+/// Writes lines to a file descriptor (standard output by default) with `write(2)`, one line per call, in
+/// the logging thread: a reader that stops reading blocks the caller. The service itself logs through
+/// `NonBlockingLogWriter` for that reason; this one suits tools and tests.
 ///
 /// A lock is held across the call: one `write` of at most `PIPE_BUF` bytes to a pipe is atomic by POSIX,
 /// but a longer line (a large metadata dictionary) can be written partially, and the rest of it must go

@@ -97,14 +97,14 @@ public struct ProcessingServiceApp: Sendable {
         return KafkaConfiguration(consumer.properties.filter { !consumerOnly.contains($0.key) })
     }
 
-    /// Start-up: the brokers must answer and the topic must exist. Retries `MAX_RETRIES` times,
-    /// `RETRY_DELAY` apart, logging every attempt, then fails with a clear reason.
+    /// Start-up: the brokers must answer and the topic must exist. `MAX_RETRIES` attempts, each waiting up
+    /// to `CONNECT_TIMEOUT`, `RETRY_DELAY` apart, logging every failure, then fails with a clear reason.
     private func waitForTopic(_ consumer: KafkaConsumer) async throws {
         let policy = configuration.connectRetry
         var attempt = 1
         while true {
             do {
-                let partitions = try await consumer.partitionCount(of: configuration.topic, timeout: .seconds(10))
+                let partitions = try await consumer.partitionCount(of: configuration.topic, timeout: policy.attemptTimeout)
                 logger.info(
                     "Connected to Kafka",
                     metadata: ["brokers": "\(configuration.brokers)", "topic": "\(configuration.topic)", "partitions": "\(partitions)"]
