@@ -18,8 +18,8 @@ struct ConfigurationOwnershipExitCodeTests {
             ("KAFKA_CFG_AUTO_OFFSET_RESET", "latest", "auto.offset.reset is owned by AUTO_OFFSET_RESET: set AUTO_OFFSET_RESET instead of KAFKA_CFG_AUTO_OFFSET_RESET"),
         ]
     )
-    func ownedByVariable(variable: String, value: String, expected: String) throws {
-        let outcome = try ConfigurationExitCodeTests.run([], environment: [variable: value])
+    func ownedByVariable(variable: String, value: String, expected: String) async throws {
+        let outcome = try await ConfigurationExitCodeTests.run([], environment: [variable: value])
         #expect(outcome.status == 64)
         #expect(outcome.standardError == "configuration error: \(variable): \(expected) (setting both would be ambiguous)\n")
         #expect(!outcome.standardError.contains("=\(value)"), "the value is not echoed")
@@ -30,9 +30,9 @@ struct ConfigurationOwnershipExitCodeTests {
         "a property the service sets for its delivery guarantees cannot be overridden",
         arguments: ["KAFKA_CFG_ENABLE_AUTO_OFFSET_STORE", "KAFKA_CFG_OFFSET_STORE_METHOD"]
     )
-    func ownedByService(variable: String) throws {
+    func ownedByService(variable: String) async throws {
         let value = variable == "KAFKA_CFG_OFFSET_STORE_METHOD" ? "file" : "true"
-        let outcome = try ConfigurationExitCodeTests.run([], environment: [variable: value])
+        let outcome = try await ConfigurationExitCodeTests.run([], environment: [variable: value])
         #expect(outcome.status == 64)
         #expect(outcome.standardError.hasPrefix("configuration error: \(variable): "))
         #expect(outcome.standardError.contains("is set by the service"))
@@ -40,8 +40,8 @@ struct ConfigurationOwnershipExitCodeTests {
     }
 
     @Test("--kafka-property group.id=… names the flag and the variable that owns the property")
-    func ownedPropertyFromFlag() throws {
-        let outcome = try ConfigurationExitCodeTests.run(["--kafka-property", "group.id=other"], environment: [:])
+    func ownedPropertyFromFlag() async throws {
+        let outcome = try await ConfigurationExitCodeTests.run(["--kafka-property", "group.id=other"], environment: [:])
         #expect(outcome.status == 64)
         #expect(
             outcome.standardError
@@ -51,15 +51,15 @@ struct ConfigurationOwnershipExitCodeTests {
     }
 
     @Test("KAFKA_CFG_AUTO_COMMIT_INTERVAL_MS=0 would turn periodic commits off: refused")
-    func zeroCommitInterval() throws {
-        let outcome = try ConfigurationExitCodeTests.run([], environment: ["KAFKA_CFG_AUTO_COMMIT_INTERVAL_MS": "0"])
+    func zeroCommitInterval() async throws {
+        let outcome = try await ConfigurationExitCodeTests.run([], environment: ["KAFKA_CFG_AUTO_COMMIT_INTERVAL_MS": "0"])
         #expect(outcome.status == 64)
         #expect(outcome.standardError.hasPrefix("configuration error: KAFKA_CFG_AUTO_COMMIT_INTERVAL_MS: "))
     }
 
     @Test("KAFKA_BROKERS=,,, is not a broker list")
-    func emptyBrokerList() throws {
-        let outcome = try ConfigurationExitCodeTests.run([], environment: ["KAFKA_BROKERS": ",,,"])
+    func emptyBrokerList() async throws {
+        let outcome = try await ConfigurationExitCodeTests.run([], environment: ["KAFKA_BROKERS": ",,,"])
         #expect(outcome.status == 64)
         #expect(
             outcome.standardError
@@ -68,11 +68,11 @@ struct ConfigurationOwnershipExitCodeTests {
     }
 
     @Test("credentials in KAFKA_BROKERS or --brokers are refused and never echoed", arguments: [false, true])
-    func credentialsInBrokers(asFlag: Bool) throws {
+    func credentialsInBrokers(asFlag: Bool) async throws {
         let brokers = "good:9092,svc-user:hunter2@kafka:9092"
         let outcome = asFlag
-            ? try ConfigurationExitCodeTests.run(["--brokers", brokers], environment: [:])
-            : try ConfigurationExitCodeTests.run([], environment: ["KAFKA_BROKERS": brokers])
+            ? try await ConfigurationExitCodeTests.run(["--brokers", brokers], environment: [:])
+            : try await ConfigurationExitCodeTests.run([], environment: ["KAFKA_BROKERS": brokers])
         #expect(outcome.status == 64)
         let setting = asFlag ? "--brokers" : "KAFKA_BROKERS"
         #expect(outcome.standardError.hasPrefix("configuration error: \(setting): entry 2 of 2 contains '@'"))
@@ -82,8 +82,8 @@ struct ConfigurationOwnershipExitCodeTests {
     }
 
     @Test("a broker entry without a port is reported by position", arguments: ["kafka", "kafka:", "kafka:0", "kafka:99999", "PLAINTEXT://kafka:9092"])
-    func entryWithoutValidPort(entry: String) throws {
-        let outcome = try ConfigurationExitCodeTests.run([], environment: ["KAFKA_BROKERS": entry])
+    func entryWithoutValidPort(entry: String) async throws {
+        let outcome = try await ConfigurationExitCodeTests.run([], environment: ["KAFKA_BROKERS": entry])
         #expect(outcome.status == 64)
         #expect(outcome.standardError.hasPrefix("configuration error: KAFKA_BROKERS: the entry "), "\(outcome.standardError)")
         #expect(outcome.standardError.split(separator: "\n").count == 1)

@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Testing
 import TestSupport
+import EventModelTesting
 
 /// Issue 11, item 10, with the built binary: values from the wire cannot forge log lines, reach the
 /// terminal as control sequences, or make huge lines. Before, an `event_type` holding a newline printed a
@@ -34,8 +35,8 @@ struct HostileLogValueTests {
 
     @Test("text format: one line per event, control characters visible, values cut to their documented length")
     func textFormat() async throws {
-        let broker = try MockBroker(brokers: 1, topics: [Self.topic: 1, Self.topic + ".dlq": 1])
-        defer { broker.stop() }
+        let broker = try await MockBroker(brokers: 1, topics: [Self.topic: 1, Self.topic + ".dlq": 1])
+        defer { broker.requestStop() }
         try await Self.publishHostileEvents(to: broker)
         let lock = NSLock()
         nonisolated(unsafe) var lines: [String] = []
@@ -77,8 +78,8 @@ struct HostileLogValueTests {
 
     @Test("JSON format: every line parses, strings are escaped and cut the same way")
     func jsonFormat() async throws {
-        let broker = try MockBroker(brokers: 1, topics: [Self.topic: 1, Self.topic + ".dlq": 1])
-        defer { broker.stop() }
+        let broker = try await MockBroker(brokers: 1, topics: [Self.topic: 1, Self.topic + ".dlq": 1])
+        defer { broker.requestStop() }
         try await Self.publishHostileEvents(to: broker)
         let service = try ServiceProcess(
             environment: ServiceProcess.environment(broker: broker, topic: Self.topic, groupID: uniqueGroupID("hostile-json"))

@@ -15,7 +15,7 @@ struct StalledLogReaderTests {
     static let eventCount = 12_000
 
     static func startBrokerWithEvents() async throws -> MockBroker {
-        let broker = try MockBroker(brokers: 1, topics: [topic: partitionCount, topic + ".dlq": 1])
+        let broker = try await MockBroker(brokers: 1, topics: [topic: partitionCount, topic + ".dlq": 1])
         try await EventPublisher.publish(to: broker, topic: topic, count: eventCount)
         return broker
     }
@@ -23,18 +23,18 @@ struct StalledLogReaderTests {
     @Test("offsets are committed while nobody reads the log; a resumed reader sees how many lines were dropped")
     func commitsGoOnAndDropsAreReported() async throws {
         let broker = try await Self.startBrokerWithEvents()
-        defer { broker.stop() }
+        defer { broker.requestStop() }
         let group = uniqueGroupID("stalled-log")
         let service = try UnreadLogProcess(
             environment: ServiceProcess.environment(broker: broker, topic: Self.topic, groupID: group)
         )
-        let watermarks = try broker.highWatermarks(topic: Self.topic, partitionCount: Self.partitionCount)
+        let watermarks = try await broker.highWatermarks(topic: Self.topic, partitionCount: Self.partitionCount)
         #expect(watermarks.values.reduce(0, +) == Int64(Self.eventCount))
 
         // Nobody reads: every event is still processed and committed (auto-commit every 200 ms).
         try await eventually("every offset committed while the log is not read", timeout: .seconds(180)) {
             if let exit = service.exitStatus { throw ChildProcessError(description: "service \(exit)") }
-            return try broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks
+            return try await broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks
         }
 
         service.startReading()
@@ -67,7 +67,7 @@ struct StalledLogReaderTests {
     )
     func signalsAreHonoured(signals: Int) async throws {
         let broker = try await Self.startBrokerWithEvents()
-        defer { broker.stop() }
+        defer { broker.requestStop() }
         let group = uniqueGroupID("stalled-log-signal")
         let service = try UnreadLogProcess(
             environment: ServiceProcess.environment(broker: broker, topic: Self.topic, groupID: group)
@@ -76,7 +76,7 @@ struct StalledLogReaderTests {
         // are full and every line since is dropped.
         try await eventually("half the offsets committed while the log is not read", timeout: .seconds(180)) {
             if let exit = service.exitStatus { throw ChildProcessError(description: "service \(exit)") }
-            let committed = try broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount)
+            let committed = try await broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount)
             return committed.values.reduce(0, +) >= Int64(Self.eventCount / 2)
         }
         for _ in 0..<signals { service.terminate() }
