@@ -22,9 +22,6 @@ final class PartitionWorker: Sendable {
     /// Records finished by the processing task and not yet settled, added once per slice (`SliceTally`);
     /// only the processing task uses it.
     private let unsettled = Atomic<Int>(0)
-    /// Events processed since the last `settle()`; added to the shared statistics once per slice, so the
-    /// two cores do not fight over one counter's cache line for every event.
-    private let processedSinceSettle = Atomic<Int>(0)
     private let flow: FlowControl
     private let control: any ConsumerControl
     private let processor: any EventProcessor
@@ -187,16 +184,19 @@ final class PartitionWorker: Sendable {
     }
 
     /// Records of the current slice finished (and processed) by the processing task, not yet added to
-    /// `unsettled` and `processedSinceSettle`.
+    /// `unsettled` and the statistics.
     private struct SliceTally {
         var finished = 0
         var processed = 0
     }
 
     /// Adds the tally to the counts `settle()` takes, and resets it. Before anything that may settle.
+    /// Processed events go straight to the shared statistics (still once per slice, not per event): held
+    /// back until the next `settle()`, they were missing from the shutdown summary when the worker was
+    /// abandoned in a dead-letter write or a retry (`processed=0` after 40 processed events).
     private func handOver(_ tally: inout SliceTally) {
         unsettled.add(tally.finished, ordering: .relaxed)
-        processedSinceSettle.add(tally.processed, ordering: .relaxed)
+        if tally.processed > 0 { statistics.addProcessed(tally.processed) }
         tally = SliceTally()
     }
 
@@ -248,7 +248,6 @@ final class PartitionWorker: Sendable {
     /// an unavailable dead-letter topic or a halted partition.
     private func settle() {
         let count = unsettled.exchange(0, ordering: .relaxed)
-        statistics.addProcessed(processedSinceSettle.exchange(0, ordering: .relaxed))
         state.withLock { state in
             guard state.lifecycle != .revoked else { return }
             state.buffered -= count
@@ -362,7 +361,7 @@ final class PartitionWorker: Sendable {
                 context.offset = record.offset
                 context.attempt = attempt
                 try await processor.process(event, context: context)
-                processedSinceSettle.add(1, ordering: .relaxed)
+                statistics.addProcessed(1)
                 clearPause(.retryBackoff)
                 return .finished
             } catch let next {

@@ -24,7 +24,9 @@ public struct ProcessingServiceApp: Sendable {
     ///   its first line); trapped here when nil. A signal during the start-up (connection retries
     ///   included) stops it: `run()` logs it and returns.
     public func run(signals: ShutdownSignals? = nil) async throws {
+        let ownSignals = signals == nil
         let signals = if let signals { signals } else { await ShutdownSignals.trap() }
+        defer { if ownSignals { signals.stopListening() } }
         signals.setLogger(logger)
         let startup = Task { try await start() }
         signals.onSignal { [logger] signal in

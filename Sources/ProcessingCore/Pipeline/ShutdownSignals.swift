@@ -25,6 +25,7 @@ public final class ShutdownSignals: Sendable {
     }
 
     private let state = Mutex(State())
+    private let listener = Mutex<Task<Void, Never>?>(nil)
 
     private init() {}
 
@@ -33,10 +34,16 @@ public final class ShutdownSignals: Sendable {
         let signals = ShutdownSignals()
         // Registered before `init` returns (the sequence awaits its sources' registration).
         let sequence = await UnixSignalsSequence(trapping: .sigterm, .sigint)
-        Task {
+        let listener = Task {
             for await signal in sequence { signals.receive(signal) }
         }
+        signals.listener.withLock { $0 = listener }
         return signals
+    }
+
+    /// Stops listening (for an app run inside a test process; the dispositions stay as Dispatch set them).
+    public func stopListening() {
+        listener.withLock { $0 }?.cancel()
     }
 
     /// The first signal received so far, if any.
