@@ -15,6 +15,9 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         // Before any thread that allocates starts (see AllocatorTuning for why and what it measured).
         let allocatorTuning = AllocatorTuning.apply(environment: ProcessInfo.processInfo.environment)
+        // From here on SIGTERM/SIGINT never kill the process: a signal during the configuration or the
+        // start-up's connection retries is logged and stops the service with exit 0 (see ShutdownSignals).
+        let signals = await ShutdownSignals.trap()
         // Configuration first, logging second: the log format and level are configuration. A bad setting
         // is reported on stderr as plain lines and the process exits with EX_USAGE before anything
         // connects, so an orchestrator shows the reason instead of a crash loop.
@@ -31,7 +34,7 @@ struct Run: AsyncParsableCommand {
         logger.debug("Allocator settings", metadata: ["malloc_tuning": "\(allocatorTuning)"])
 
         do {
-            try await ProcessingServiceApp(configuration: configuration, logger: logger).run()
+            try await ProcessingServiceApp(configuration: configuration, logger: logger).run(signals: signals)
         } catch let error as ProcessingServiceError {
             logger.critical("Processing service stopped: \(error)")
             throw ExitCode(error.exitCode)

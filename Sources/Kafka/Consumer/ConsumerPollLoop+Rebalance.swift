@@ -12,7 +12,7 @@ extension ConsumerPollLoop {
     func handleRebalance(
         client: OpaquePointer, code: rd_kafka_resp_err_t, partitions list: NativeTopicPartitionList.Pointer
     ) {
-        let incremental = String(cString: rd_kafka_rebalance_protocol(client)) == "COOPERATIVE"
+        let incremental = rebalanceProtocol(client) == "COOPERATIVE"
         switch code {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             assign(list, client: client, incremental: incremental)
@@ -28,7 +28,15 @@ extension ConsumerPollLoop {
         }
     }
 
+    /// `rd_kafka_rebalance_protocol`, which is documented to return NULL on error: then the protocol
+    /// the consumer was configured with (`cooperative-sticky` alone means COOPERATIVE), never a trap.
+    func rebalanceProtocol(_ client: OpaquePointer) -> String {
+        if let name = rd_kafka_rebalance_protocol(client) { return String(cString: name) }
+        return configuredCooperative ? "COOPERATIVE" : "EAGER"
+    }
+
     private func assign(_ list: NativeTopicPartitionList.Pointer, client: OpaquePointer, incremental: Bool) {
+        hasBeenAssigned = true
         let partitions = NativeTopicPartitionList.partitions(of: list)
         // Debug: the delegate (the service's pipeline) logs assignments at info, with what it stored.
         logger.debug(
@@ -85,6 +93,11 @@ extension ConsumerPollLoop {
         } else {
             let revoked = Set(partitions)
             var stores = finished.filter { revoked.contains($0.topicPartition) }
+            // During the close these are what its final commit must take (reported if it does not).
+            if finalCommit != nil {
+                finalCommit?.expect(stores)
+                state.withLock { $0.recordStoredAtClose(stores) }
+            }
             storeNow(&stores)
             if commitMode == .manual {
                 commitNow(asynchronously: false)

@@ -76,7 +76,12 @@ public final class KafkaConsumer: Sendable {
             if case .created = machine.lifecycle { return true }
             return false
         }
-        if neverRan {
+        guard neverRan else { return }
+        // rd_kafka_destroy joins librdkafka's threads (it can take a while): never on the thread that
+        // happened to drop the last reference, which may be one of the cooperative pool's few threads.
+        // Only when no thread can be started at all does it run here, as the last resort.
+        let handle = handle
+        if !DedicatedThread.start(name: "kafka-destroy", { handle.destroy(wasClosed: false) }) {
             handle.destroy(wasClosed: false)
         }
     }
@@ -99,9 +104,11 @@ public final class KafkaConsumer: Sendable {
                         pollLoop.run(consumer: self)
                     }
                     if !started {
-                        // Thread creation failed: nothing ran; finish as a closed consumer would.
-                        _ = state.withLock { $0.requestClose() }
-                        pollLoop.run(consumer: self)
+                        // Thread creation failed: nothing ran. Running the poll loop here instead would
+                        // block a cooperative-pool thread in librdkafka; the handle goes back to the
+                        // never-ran state, which `deinit` destroys on a thread of its own.
+                        state.withLock { $0.abandonRun() }
+                        completion(.failure(KafkaError(kind: .other, message: "cannot start the consumer's poll thread")))
                     }
                 }
             }
@@ -139,6 +146,12 @@ public final class KafkaConsumer: Sendable {
     /// `FetchWakeup`); for tests and diagnostics.
     package var fetchWakeupsSent: Int {
         pollLoop.fetchWakeup.wakeupsSent
+    }
+
+    /// The positions (next offset to read) that the close stored for its final commit; for a caller
+    /// that stopped waiting for the close and must say what may not have been committed.
+    public var positionsStoredAtClose: [TopicPartitionOffset] {
+        state.withLock { $0.storedAtClose }
     }
 
     /// The partitions currently assigned to this member, as of the last rebalance callback.
@@ -186,6 +199,14 @@ public final class KafkaConsumer: Sendable {
     /// Non-blocking; `run()` returns once the close finished.
     public func close() {
         wake(state.withLock { $0.requestClose() })
+    }
+
+    /// `close()`, bounded: `run()` returns within `timeout` (plus one poll interval) even when the
+    /// brokers do not answer. A close cut short logs at error which positions may not have been
+    /// committed, and leaves the native handle undestroyed (destroying it would block on the same
+    /// unanswered requests); meant for a process about to exit.
+    public func close(within timeout: Duration) {
+        wake(state.withLock { $0.requestClose(deadline: .now + timeout) })
     }
 
     private func enqueue(_ request: ConsumerRequest) {

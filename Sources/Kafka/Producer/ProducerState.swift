@@ -25,6 +25,9 @@ struct ProducerState {
     var spaceWaiters: [UnsafeContinuation<Void, Never>] = []
     /// `close()` calls waiting for the handle to be destroyed.
     var closeWaiters: [UnsafeContinuation<Void, Never>] = []
+    /// Native calls running without the lock (`enqueueWaitingForSpace`'s flush); the poll thread
+    /// destroys the handle only once this is 0.
+    var callsInFlight = 0
     /// How long the close may wait for outstanding messages before purging them.
     var closeFlushTimeout = Duration.seconds(30)
 }
