@@ -23,7 +23,9 @@ struct Run: AsyncParsableCommand {
         // connects, so an orchestrator shows the reason instead of a crash loop.
         let configuration = try options.loadConfiguration()
 
-        LoggingSetup.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
+        LoggingSetup.bootstrap(
+            format: configuration.logFormat, level: configuration.logLevel, bufferSize: configuration.logBufferSize
+        )
         // No logger-level metadata: every processed event logs through this logger, and handler metadata
         // would be merged into each of those lines. The version goes on the start-up line instead.
         let logger = Logger(label: LoggingSetup.serviceLoggerLabel)

@@ -62,6 +62,14 @@ struct ConfigurationExitCodeTests {
         #expect(outcome.standardOutput.isEmpty, "nothing is logged before the configuration is valid")
     }
 
+    @Test("LOG_BUFFER_SIZE=1MB: exit 64 naming the variable and the accepted forms, before logging anything")
+    func invalidLogBufferSize() async throws {
+        let outcome = try await Self.run([], environment: ["LOG_BUFFER_SIZE": "1MB"])
+        #expect(outcome.status == 64)
+        #expect(outcome.standardError.hasPrefix("configuration error: LOG_BUFFER_SIZE: \"1MB\" is not a size"), "\(outcome.standardError)")
+        #expect(outcome.standardOutput.isEmpty, "nothing is logged before the configuration is valid")
+    }
+
     @Test("a bad value in .env in the working directory is reported the same way")
     func invalidValueInDotEnv() async throws {
         let outcome = try await Self.run(["--read-from-beginning"], environment: [:], dotEnv: "MAX_RETRIES=zero\n")

@@ -27,6 +27,7 @@ extension ServiceConfiguration: CustomStringConvertible {
             "processing_backoff_jitter": .stringConvertible(processingRetry.jitter),
             "log_level": .string(logLevel.rawValue),
             "log_format": .string(logFormat.rawValue),
+            "log_buffer_size_bytes": .stringConvertible(logBufferSize),
             "shutdown_timeout_seconds": .stringConvertible(shutdownTimeout.inSeconds),
             "dlq_enabled": .stringConvertible(deadLetterEnabled),
             "dlq_topic": .string(deadLetterTopic),

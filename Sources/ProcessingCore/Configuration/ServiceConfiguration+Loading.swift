@@ -119,6 +119,9 @@ extension ServiceConfiguration {
             accepted: LogFormat.allCases.map(\.rawValue).joined(separator: ", "),
             parse: { LogFormat(rawValue: $0.lowercased()) }
         )
+        let logBufferSize = settings.byteCount(
+            "LOG_BUFFER_SIZE", default: defaults.logBufferSize, maximum: NonBlockingLogWriter.maximumCapacity
+        )
         let shutdownTimeout = settings.duration("SHUTDOWN_TIMEOUT", default: defaults.shutdownTimeout, allowZero: false)
 
         let deadLetterEnabled = settings.bool("DLQ_ENABLED", default: defaults.deadLetterEnabled)
@@ -150,6 +153,7 @@ extension ServiceConfiguration {
             processingRetry: processingRetry,
             logLevel: logLevel,
             logFormat: logFormat,
+            logBufferSize: logBufferSize,
             shutdownTimeout: shutdownTimeout,
             deadLetterEnabled: deadLetterEnabled,
             deadLetterTopic: deadLetterTopic,

@@ -32,6 +32,11 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var logLevel: Logger.Level
     /// `LOG_FORMAT`: `json` or `text`. Default `json` when `ENVIRONMENT=production`, else `text`.
     public var logFormat: LogFormat
+    /// `LOG_BUFFER_SIZE`: bytes of log lines kept in memory for a log reader that falls behind, before
+    /// lines are dropped (see `NonBlockingLogWriter`). `0`: no buffer, each line is written by the thread
+    /// that logs it, so none is ever dropped or lost in a crash, but a stuck reader stops the service.
+    /// Default 1 MiB.
+    public var logBufferSize: Int
     /// `SHUTDOWN_TIMEOUT`: how long in-flight events may take to finish after SIGTERM. Default 30 s.
     public var shutdownTimeout: Duration
     /// `DLQ_ENABLED`: send undecodable events and events that exhausted their attempts to the
@@ -59,6 +64,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
         processingRetry: .default,
         logLevel: .info,
         logFormat: .text,
+        logBufferSize: NonBlockingLogWriter.defaultCapacity,
         shutdownTimeout: .seconds(30),
         deadLetterEnabled: true,
         deadLetterTopic: "user-activity-events.dlq",
@@ -80,6 +86,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
         processingRetry: BackoffPolicy,
         logLevel: Logger.Level,
         logFormat: LogFormat,
+        logBufferSize: Int = NonBlockingLogWriter.defaultCapacity,
         shutdownTimeout: Duration,
         deadLetterEnabled: Bool,
         deadLetterTopic: String,
@@ -96,6 +103,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
         self.processingRetry = processingRetry
         self.logLevel = logLevel
         self.logFormat = logFormat
+        self.logBufferSize = logBufferSize
         self.shutdownTimeout = shutdownTimeout
         self.deadLetterEnabled = deadLetterEnabled
         self.deadLetterTopic = deadLetterTopic

@@ -24,8 +24,11 @@ public enum LoggingSetup {
 
     /// Makes every `Logger` created from now on write `format` lines at `level` and above to standard
     /// output, through a `NonBlockingLogWriter`: logging never waits for the log reader; when it falls
-    /// more than 1 MiB behind, lines are dropped and a later `N log lines dropped` warning says how many.
-    /// At exit (`exit`, or returning from `main`) buffered lines get up to ``exitFlushTimeout`` to go out.
+    /// more than `bufferSize` bytes behind, lines are dropped and a later `N log lines dropped` warning
+    /// says how many. At exit (`exit`, or returning from `main`) buffered lines get up to
+    /// ``exitFlushTimeout`` to go out. With `bufferSize` 0 there is no buffer: each line is written by the
+    /// thread that logs it (`FileDescriptorLogWriter`), so none is dropped or lost when the process is
+    /// killed, at the price of waiting for a slow reader (`LOG_BUFFER_SIZE=0`).
     ///
     /// `LoggingSystem.bootstrap` may only run once per process (a second call crashes), so only the first
     /// call here installs handlers; later calls return `false` and change nothing.
@@ -34,13 +37,22 @@ public enum LoggingSetup {
     public static func bootstrap(
         format: LogFormat,
         level: Logger.Level,
+        bufferSize: Int = NonBlockingLogWriter.defaultCapacity,
         metadataProvider: Logger.MetadataProvider? = nil
     ) -> Bool {
         guard bootstrapped.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
         else { return false }
-        let writer = NonBlockingLogWriter(fileDescriptor: 1, droppedLine: droppedLineRenderer(format: format))
-        installedWriter.withLock { $0 = writer }
-        atexit { LoggingSetup.flushInstalledWriter() }
+        let writer: any LogLineWriter
+        if bufferSize > 0 {
+            let buffered = NonBlockingLogWriter(
+                fileDescriptor: 1, capacity: bufferSize, droppedLine: droppedLineRenderer(format: format)
+            )
+            installedWriter.withLock { $0 = buffered }
+            atexit { LoggingSetup.flushInstalledWriter() }
+            writer = buffered
+        } else {
+            writer = FileDescriptorLogWriter.standardOutput
+        }
         LoggingSystem.bootstrap(
             { label, metadataProvider in
                 makeHandler(label: label, format: format, level: level, writer: writer, metadataProvider: metadataProvider)

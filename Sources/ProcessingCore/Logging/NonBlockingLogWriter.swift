@@ -30,6 +30,10 @@ public final class NonBlockingLogWriter: LogLineWriter, @unchecked Sendable {
     /// pipe's own buffer (64 KiB on Linux). About 3,500 `Processing event` lines.
     public static let defaultCapacity = 1 << 20
 
+    /// The largest buffer `LOG_BUFFER_SIZE` may ask for, 1 GiB: the buffer is reserved twice (it is swapped
+    /// with the writer's batch), and a log that far behind is better dropped than held.
+    public static let maximumCapacity = 1 << 30
+
     private let fileDescriptor: Int32
     private let capacity: Int
     private let droppedLine: @Sendable (Int) -> [UInt8]
