@@ -10,8 +10,10 @@ import TestSupport
 /// error collected, and killed (SIGKILL) at the latest when this object goes away, so a failing test
 /// does not leave it running.
 ///
-/// It runs under swift-subprocess in a task of its own: the pipes are read by suspending tasks and the
-/// exit is awaited, so no thread ever blocks on the child (no reader threads, no `waitUntilExit`).
+/// It runs under swift-subprocess in a task of its own, which awaits the exit (no `waitUntilExit`) and
+/// reads standard error. Standard output, where the service logs a line per event, is read by a
+/// `PipeLineReader` on a thread of its own, so the log reader keeps up however busy the cooperative pool
+/// is; the exit is published only after its last line was handed over.
 /// Thread-safe: every accessor takes the lock of `shared`.
 final class ChildProcess: Sendable {
     private struct State {
@@ -52,7 +54,7 @@ final class ChildProcess: Sendable {
         "KAFKA_BROKERS", "KAFKA_TOPIC", "KAFKA_GROUP_ID", "AUTO_OFFSET_RESET", "ENABLE_AUTO_COMMIT",
         "MAX_RETRIES", "RETRY_DELAY", "CONNECT_TIMEOUT", "ENVIRONMENT", "PROCESSING_MAX_ATTEMPTS", "PROCESSING_BACKOFF_BASE",
         "PROCESSING_BACKOFF_MULTIPLIER", "PROCESSING_BACKOFF_MAX", "PROCESSING_BACKOFF_JITTER", "LOG_LEVEL",
-        "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "DLQ_ENABLED", "DLQ_TOPIC",
+        "LOG_FORMAT", "LOG_BUFFER_SIZE", "SHUTDOWN_TIMEOUT", "DLQ_ENABLED", "DLQ_TOPIC",
     ]
 
     /// The test runner's environment minus `serviceVariables` and every `KAFKA_CFG_*` variable, plus
@@ -82,13 +84,25 @@ final class ChildProcess: Sendable {
         let shared = self.shared
         let variables = Self.isolatedEnvironment(adding: environment)
         let directory = FilePath(workingDirectory.path)
+        // Close-on-exec, so children that other tests spawn meanwhile do not inherit the write end (the
+        // reader would not see the end of the pipe until they exit); the child gets it as its fd 1.
+        // (`pipe2` is not exported to Swift here; swift-subprocess also closes a child's other
+        // descriptors, so only a `Foundation.Process` spawned in between could inherit them.)
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else {
+            throw ChildProcessError(description: "pipe for \(name)'s standard output failed: errno \(errno)")
+        }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        let outputReader = PipeLineReader(fileDescriptor: ends[0], name: name, onLine: onLine)
+        let outputWriteEnd = FileDescriptor(rawValue: ends[1])
         run = Task {
             let exit: ChildExit
             do {
                 let result = try await Subprocess.run(
                     .path(FilePath(executable.path)), arguments: Arguments(arguments),
                     environment: .custom(Dictionary(uniqueKeysWithValues: variables.map { (Environment.Key(stringLiteral: $0.key), $0.value) })),
-                    workingDirectory: directory, input: .none, output: .sequence, error: .sequence
+                    workingDirectory: directory, input: .none,
+                    output: .fileDescriptor(outputWriteEnd, closeAfterSpawningProcess: true), error: .sequence
                 ) { execution in
                     let pid = execution.processIdentifier.value
                     let pending = shared.state.withLock { state in
@@ -97,19 +111,13 @@ final class ChildProcess: Sendable {
                         return state.pendingSignals
                     }
                     for signal in pending { kill(pid, signal) }
-                    // Both pipes are read to their end, so a chatty child never blocks on a full pipe.
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            for try await line in execution.standardOutput.strings() { onLine(line) }
-                        }
-                        group.addTask {
-                            for try await line in execution.standardError.strings() {
-                                shared.state.withLock { $0.errorOutput += line + "\n" }
-                            }
-                        }
-                        try await group.waitForAll()
+                    // Read to its end, so a child writing much to stderr never blocks on a full pipe.
+                    for try await line in execution.standardError.strings() {
+                        shared.state.withLock { $0.errorOutput += line + "\n" }
                     }
                 }
+                // Every stdout line is handed over before the exit is known, as tests expect.
+                await outputReader.finished()
                 switch result.terminationStatus {
                 case .exited(let status): exit = .exited(status)
                 case .signaled(let signal): exit = .signalled(signal)
