@@ -77,10 +77,14 @@ struct NonBlockingLogWriterTests {
             finished.signal()
         }.start()
         #expect(finished.wait(timeout: .now() + 30) == .success, "writing 5,000 lines blocked on the unread pipe")
-        #expect(writer.droppedLinesNotYetReported > 0)
         #expect(!writer.flush(timeout: .milliseconds(200)), "nothing can be flushed while nobody reads")
 
-        // The reader resumes: everything kept comes out, then one line with the number dropped.
+        // The reader resumes: everything kept comes out, each run of drops reported after the lines kept
+        // before it. The writer thread takes the buffer (and the drops so far) once, when it first wakes,
+        // and then waits on the full pipe until the reader resumes; the buffer refilled meanwhile is its
+        // second and last batch. How many lines each batch holds depends on when that first wake-up came
+        // (under load, maybe only after all 5,000 writes), so there are one or two reports, never more,
+        // and together they count every line not kept.
         let reading = pipe.readInBackground()
         #expect(writer.flush(timeout: .seconds(30)))
         close(pipe.writeEnd)
@@ -88,10 +92,12 @@ struct NonBlockingLogWriterTests {
         #expect(lines.prefix(prefilled).allSatisfy { $0 == String(repeating: "p", count: 99) })
         let kept = lines.filter { $0 == String(repeating: "x", count: 99) }.count
         let reports = lines.filter { $0.hasSuffix("log lines dropped (the log reader did not keep up)") }
-        #expect(reports.count == 1, "\(lines.suffix(3))")
-        let dropped = try #require(reports.first.flatMap { Int($0.split(separator: " ")[0]) })
+        #expect((1...2).contains(reports.count), "\(lines.suffix(3))")
+        let counts = try reports.map { report in try #require(Int(report.split(separator: " ")[0]), "\(report)") }
+        let dropped = counts.reduce(0, +)
+        #expect(counts.allSatisfy { $0 > 0 } && dropped > 0, "\(counts)")
         #expect(kept + dropped == lineCount, "kept \(kept), dropped \(dropped)")
-        #expect(lines.last == reports.first, "the report comes after the lines kept")
+        #expect(lines.last == reports.last, "the last report comes after the lines kept")
     }
 
     @Test("a live reader gets every line, in order, and nothing is reported dropped")

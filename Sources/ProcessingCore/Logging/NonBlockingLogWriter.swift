@@ -96,13 +96,6 @@ public final class NonBlockingLogWriter: LogLineWriter, @unchecked Sendable {
         pthread_mutex_unlock(mutex)
     }
 
-    /// Lines dropped since the last report was handed to the writer; for tests.
-    public var droppedLinesNotYetReported: Int {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return droppedLines
-    }
-
     /// Waits until everything logged so far has been written, or until `timeout` has passed (a reader
     /// that stopped reading must not hold up the process's exit). Returns whether everything was written.
     @discardableResult
