@@ -168,38 +168,11 @@ public final class NonBlockingLogWriter: LogLineWriter, @unchecked Sendable {
         }
     }
 
-    /// Writes all of `bytes`, waiting for the descriptor as long as it takes (only this thread waits).
+    /// Writes all of `bytes`, waiting for the descriptor as long as it takes (only this thread waits);
+    /// a destination that is gone (EPIPE, EBADF) leaves nowhere to write this batch.
     private func writeAll(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { buffer in
-            guard var next = buffer.baseAddress else { return }
-            var remaining = buffer.count
-            while remaining > 0 {
-                let written = systemWrite(fileDescriptor, next, remaining)
-                if written > 0 {
-                    next += written
-                    remaining -= written
-                } else if written < 0 && errno == EINTR {
-                    continue
-                } else if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                    // Someone made the descriptor non-blocking (it may be shared): wait until it is writable.
-                    var descriptor = pollfd(fd: fileDescriptor, events: Int16(POLLOUT), revents: 0)
-                    _ = poll(&descriptor, 1, -1)
-                } else {
-                    // The destination is gone (EPIPE, EBADF): there is nowhere to write this batch.
-                    return
-                }
-            }
+        _ = bytes.withUnsafeBytes { buffer in
+            FileDescriptorWriting.writeAll(buffer, to: fileDescriptor, whenFull: .wait)
         }
     }
-}
-
-/// The C library's `write`, named apart from `LogLineWriter.write(line:)`.
-private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Darwin)
-    Darwin.write(fd, buffer, count)
-    #elseif canImport(Musl)
-    Musl.write(fd, buffer, count)
-    #else
-    Glibc.write(fd, buffer, count)
-    #endif
 }
