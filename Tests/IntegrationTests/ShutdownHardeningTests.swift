@@ -52,7 +52,8 @@ struct ShutdownHardeningTests {
     /// retries killed the process by the signal, without a word.
     @Test("SIGTERM during the start-up connection retries: a log line and exit 0, not death by the signal")
     func sigtermDuringStartupRetries() async throws {
-        let unreachable = "127.0.0.1:\(try Self.closedPort())"
+        let refusing = try RefusingPort()
+        let unreachable = "127.0.0.1:\(refusing.port)"
         let service = try ServiceProcess(
             name: "service-unreachable",
             environment: [
@@ -68,7 +69,8 @@ struct ShutdownHardeningTests {
 
     @Test("SIGTERM as soon as the service logs its first line: exit 0")
     func sigtermAtTheFirstLine() async throws {
-        let unreachable = "127.0.0.1:\(try Self.closedPort())"
+        let refusing = try RefusingPort()
+        let unreachable = "127.0.0.1:\(refusing.port)"
         let service = try ServiceProcess(
             name: "service-first-line",
             environment: ["KAFKA_BROKERS": unreachable, "KAFKA_TOPIC": "events", "LOG_FORMAT": "json", "RETRY_DELAY": "1"])
@@ -136,31 +138,4 @@ struct ShutdownHardeningTests {
         let summary = try #require(service.logLines.last { $0.message == "Consumer closed" }, "\(service.tail())")
         #expect(summary.metadata["processed"] == "5", "\(summary.metadata)")
     }
-
-    /// A loopback port nothing listens on (bound, then closed).
-    static func closedPort() throws -> Int {
-        let socket = makeTCPSocket()
-        guard socket >= 0 else { throw ChildProcessError(description: "socket() failed") }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw -> Bool in
-                bind(socket, raw, length) == 0 && getsockname(socket, raw, &length) == 0
-            }
-        }
-        guard bound else { throw ChildProcessError(description: "bind() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-}
-
-private func makeTCPSocket() -> Int32 {
-    #if canImport(Glibc)
-    return socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    #else
-    return socket(AF_INET, SOCK_STREAM, 0)
-    #endif
 }

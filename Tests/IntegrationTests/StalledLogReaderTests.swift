@@ -92,7 +92,7 @@ struct StalledLogReaderTests {
 
     @Test("a log reader that goes away (closed pipe) does not kill the service with SIGPIPE")
     func closedReaderIsNotFatal() async throws {
-        let refusing = try StartupRetryTimingTests.RefusingPort()
+        let refusing = try RefusingPort()
         let service = try UnreadLogProcess(environment: [
             "KAFKA_BROKERS": "127.0.0.1:\(refusing.port)", "LOG_FORMAT": "json",
             "MAX_RETRIES": "2", "RETRY_DELAY": "0.1", "CONNECT_TIMEOUT": "1",
