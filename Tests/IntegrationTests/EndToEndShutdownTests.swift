@@ -25,10 +25,7 @@ extension ServiceEndToEndTests {
             // A paced stream, so the SIGTERM lands while events are still arriving.
             let producing = try EventPublisher.start(to: broker, topic: Self.topic, count: 6_000, rate: 1_500)
             try await first.waitForProcessed(count: 1_000)
-            let signalled = ContinuousClock.now
-            first.terminate()
-            let exit = try await first.waitForExit(timeout: .seconds(120))
-            let shutdownTook = ContinuousClock.now - signalled
+            let (exit, shutdownTook) = try await first.timedShutDown(timeout: .seconds(120))
             #expect(exit == .exited(0), "\(first.tail())")
             // SHUTDOWN_TIMEOUT bounds the wait for in-flight events; closing (commit, LeaveGroup) comes on
             // top, hence the margin. A hang bound, not a performance expectation.

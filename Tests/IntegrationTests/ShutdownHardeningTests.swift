@@ -95,10 +95,7 @@ struct ShutdownHardeningTests {
         let service = try ServiceProcess(name: "service-commit-fails", environment: environment)
         try await service.waitForProcessed(count: 40)
         try await broker.setBrokerDown(1)
-        let signalled = ContinuousClock.now
-        service.terminate()
-        let exit = try await service.waitForExit(timeout: .seconds(60))
-        let took = ContinuousClock.now - signalled
+        let (exit, took) = try await service.timedShutDown(timeout: .seconds(60))
         #expect(exit == .exited(0), "\(service.tail())")
         #expect(took < .seconds(2 + 5 + 2), "shutdown took \(took)")
         let failure = service.errorLines.first { $0.message.contains("not committed") || $0.message.contains("did not finish") }
@@ -129,10 +126,7 @@ struct ShutdownHardeningTests {
             environment: ServiceProcess.environment(
                 broker: broker, topic: "events", groupID: uniqueGroupID("stuck-letter"), ["SHUTDOWN_TIMEOUT": String(shutdownTimeout)]))
         try await service.waitForProcessed(count: 5)
-        let signalled = ContinuousClock.now
-        service.terminate()
-        let exit = try await service.waitForExit(timeout: .seconds(60))
-        let took = ContinuousClock.now - signalled
+        let (exit, took) = try await service.timedShutDown(timeout: .seconds(60))
         #expect(exit == .exited(0), "\(service.tail())")
         #expect(took < .seconds(shutdownTimeout + 5 + 2), "shutdown took \(took)")
         let summary = try #require(service.logLines.last { $0.message == "Consumer closed" }, "\(service.tail())")

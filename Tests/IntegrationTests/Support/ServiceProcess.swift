@@ -208,6 +208,13 @@ final class ServiceProcess: @unchecked Sendable {
         return exit
     }
 
+    /// SIGTERM, then waits for the exit; returns how it ended and how long that took from the signal.
+    func timedShutDown(timeout: Duration = .seconds(60)) async throws -> (exit: ChildExit, took: Duration) {
+        let signalled = ContinuousClock.now
+        let exit = try await shutDown(timeout: timeout)
+        return (exit, ContinuousClock.now - signalled)
+    }
+
     /// SIGTERM, then waits for the exit; returns how it ended.
     @discardableResult
     func shutDown(timeout: Duration = .seconds(60)) async throws -> ChildExit {
