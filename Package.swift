@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         // EventSinks: PostgreSQL (postgres-nio, on SwiftNIO, TLS through NIOSSL) and SQLite (GRDB, system SQLite).
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
@@ -46,19 +48,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // librdkafka's in-process mock cluster, for `mock-kafka` and tests only (not part of `Kafka`).
+        .target(name: "KafkaMockCluster", dependencies: ["Kafka", "CRdKafka"]),
         // 16-bytes-at-a-time string scanning (SSE2/NEON) for EventModel's decoder; header-only, inlined.
         .target(name: "CEventJSON"),
         // glibc's mallopt for ProcessingCore's AllocatorTuning; header-only.
         .target(name: "CMallocOptions"),
-        // The EnrichedEvent schema, its fast validating decoder and a synthetic event generator.
+        // The EnrichedEvent schema and its fast validating decoder.
         .target(name: "EventModel", dependencies: ["CEventJSON"]),
+        // Tooling around EventModel, not used by the service: the synthetic event generator (event-producer,
+        // tests, benchmarks) and the Foundation reference decoder (differential tests, decode benchmarks).
+        .target(name: "EventModelTesting", dependencies: ["EventModel"]),
         // Configuration, logging, retry policy, offset tracking, processing pipeline, dead letters.
         .target(
             name: "ProcessingCore",
             dependencies: [
                 "Kafka",
-                // Only for the dead-letter replay's watermark/committed-offset query (DeadLetterReplayRangeQuery).
-                "CRdKafka",
                 "EventModel",
                 "CMallocOptions",
                 .product(name: "Logging", package: "swift-log"),
@@ -87,12 +92,22 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // `processing-service dlq replay`: re-publishes dead letters (the service itself never runs it).
+        .target(
+            name: "DeadLetterReplay",
+            dependencies: [
+                "Kafka",
+                "ProcessingCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "ProcessingService",
             dependencies: [
                 "Kafka",
                 "ProcessingCore",
                 "EventSinks",
+                "DeadLetterReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -102,6 +117,8 @@ let package = Package(
             name: "MockKafka",
             dependencies: [
                 "Kafka",
+                "KafkaMockCluster",
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -111,6 +128,7 @@ let package = Package(
             dependencies: [
                 "Kafka",
                 "EventModel",
+                "EventModelTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -128,6 +146,7 @@ let package = Package(
             name: "DecodeBenchmark",
             dependencies: [
                 "EventModel",
+                "EventModelTesting",
                 "Kafka",
                 "ProcessingCore",
                 .product(name: "Logging", package: "swift-log"),
@@ -138,7 +157,7 @@ let package = Package(
         // The decode-only micro-benchmark on google/swift-benchmark (see its main.swift).
         .executableTarget(
             name: "DecodeMicrobenchmark",
-            dependencies: ["EventModel", .product(name: "Benchmark", package: "swift-benchmark")],
+            dependencies: ["EventModel", "EventModelTesting", .product(name: "Benchmark", package: "swift-benchmark")],
             path: "Benchmarks/DecodeMicrobenchmark"
         ),
         // Sink throughput (issue 14): synthetic events through an EventSink in batches (scripts/benchmark.sh --sink).
@@ -160,17 +179,33 @@ let package = Package(
         // Helpers shared by the test targets: starting the mock broker process, locating built tools.
         .target(
             name: "TestSupport",
-            dependencies: ["Kafka", "EventModel", "CRdKafka"]
+            dependencies: [
+                // EventModelTesting: SampleEvents (synthetic events for the sink tests and benchmark).
+                "Kafka", "EventModel", "EventModelTesting",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", "MockKafka"]),
-        .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
+        .testTarget(
+            name: "KafkaTests",
+            dependencies: [
+                "Kafka", "KafkaMockCluster", "CRdKafka", "TestSupport", "MockKafka",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .testTarget(name: "EventModelTests", dependencies: ["EventModel", "EventModelTesting"]),
+        .testTarget(
+            name: "ProcessingCoreTests", dependencies: ["ProcessingCore", "DeadLetterReplay", "EventModelTesting", "TestSupport", "CMallocOptions"]),
         .testTarget(name: "EventSinksTests", dependencies: ["EventSinks", "ProcessingCore", "TestSupport"]),
-        .testTarget(name: "ProcessingCoreTests", dependencies: ["ProcessingCore", "TestSupport", "CMallocOptions"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "ProcessingCore", "TestSupport", "ProcessingService", "MockKafka", "EventProducer",
+                "ProcessingCore", "DeadLetterReplay", "EventModelTesting", "TestSupport", "ProcessingService", "MockKafka",
+                "EventProducer",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // Static checks of Dockerfile, docker-compose.yml, README, env.example and scripts (no Docker here).

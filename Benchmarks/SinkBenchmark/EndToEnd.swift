@@ -1,5 +1,6 @@
 import EventSinks
 import Foundation
+import Kafka
 import ProcessingCore
 import TestSupport
 
@@ -17,8 +18,8 @@ struct EndToEnd {
 
     /// Events per second through the service into the store, after the store's own schema exists.
     func run(environment store: [String: String], storedCount: () async throws -> Int) async throws -> Double {
-        let broker = try MockBroker(topics: [Self.topic: Self.partitions])
-        defer { broker.stop() }
+        let broker = try await MockBroker(topics: [Self.topic: Self.partitions])
+        defer { broker.requestStop() }
         try runTool("event-producer", [
             "--brokers", broker.bootstrapServers, "--topic", Self.topic, "--count", String(count), "--seed", "4",
             "--batch-linger-ms", "500",
@@ -37,15 +38,16 @@ struct EndToEnd {
             if service.isRunning { kill(service.processIdentifier, SIGTERM) }
             service.waitUntilExit()
         }
-        let inspector = try KafkaOffsetInspector(bootstrapServers: broker.bootstrapServers, groupID: group)
+        let offsets = try KafkaOffsetClient(
+            configuration: KafkaConfiguration(["bootstrap.servers": broker.bootstrapServers, "group.id": group, "log_level": "3"]))
+        let partitions = (0..<Int32(Self.partitions)).map { TopicPartition(topic: Self.topic, partition: $0) }
         let clock = ContinuousClock()
         var first: (instant: ContinuousClock.Instant, committed: Int64)?
         let deadline = clock.now + .seconds(600)
         while true {
             guard service.isRunning else { throw BenchmarkFailure("processing-service exited (\(service.terminationStatus))") }
             guard clock.now < deadline else { throw BenchmarkFailure("not everything committed within 600 s") }
-            let committed = try inspector.committedOffsets(topic: Self.topic, partitionCount: Self.partitions)
-                .values.filter { $0 > 0 }.reduce(0, +)
+            let committed = try await offsets.committedOffsets(of: partitions).values.filter { $0 > 0 }.reduce(0, +)
             let now = clock.now
             if first == nil, committed > 0 { first = (now, committed) }
             if committed >= Int64(count), let first {

@@ -1,4 +1,5 @@
 import EventModel
+import EventModelTesting
 import Kafka
 
 /// Decoded synthetic events with the Kafka records they came from, for tests of the sink stage and the

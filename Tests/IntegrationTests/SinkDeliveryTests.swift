@@ -9,7 +9,7 @@ struct SinkDeliveryTests {
     @Test("20k events on 6 partitions are all stored, once each, and every offset committed", arguments: SinkKind.allCases)
     func storesEveryEventOnce(_ kind: SinkKind) async throws {
         let scenario = try await SinkScenario.start(kind, label: "once")
-        defer { Task { [store = scenario.store] in await store.remove() } }
+        defer { Task { [scenario] in await scenario.tearDown() } }
         try await EventPublisher.publish(to: scenario.broker, topic: SinkScenario.topic, count: 20_000, seed: 11)
         let service = try ServiceProcess(name: "sink-\(kind)", environment: scenario.environment())
         try await scenario.waitUntilAllCommitted(service)
@@ -25,14 +25,14 @@ struct SinkDeliveryTests {
     @Test("kill -9 mid-stream, then a restart: exactly one row per event, none missing; redeliveries counted", arguments: SinkKind.allCases)
     func crashThenRestart(_ kind: SinkKind) async throws {
         let scenario = try await SinkScenario.start(kind, label: "crash")
-        defer { Task { [store = scenario.store] in await store.remove() } }
+        defer { Task { [scenario] in await scenario.tearDown() } }
         let environment = scenario.environment(["KAFKA_CFG_AUTO_COMMIT_INTERVAL_MS": "1000"])
         let producing = try EventPublisher.start(to: scenario.broker, topic: SinkScenario.topic, count: 20_000, seed: 12, rate: 5_000)
         let first = try ServiceProcess(name: "sink-crash-first-\(kind)", environment: environment)
         try await scenario.waitUntilCommitted(atLeast: 5_000, first)
         first.kill()
         #expect(try await first.waitForExit() == .signalled(SIGKILL))
-        let committedAtKill = try scenario.committed.values.reduce(0, +)
+        let committedAtKill = try await scenario.committed.values.reduce(0, +)
         let storedAtKill = try await scenario.store.storedEventIDs().count
         try await producing.finish()
 
@@ -57,7 +57,7 @@ struct SinkDeliveryTests {
     @Test("a stream with every event id twice: one row each, the repeats counted as duplicates", arguments: SinkKind.allCases)
     func duplicateEventIDs(_ kind: SinkKind) async throws {
         let scenario = try await SinkScenario.start(kind, label: "dups")
-        defer { Task { [store = scenario.store] in await store.remove() } }
+        defer { Task { [scenario] in await scenario.tearDown() } }
         // The same seed twice: the same 3000 events published twice (a producer that retried everything).
         try await EventPublisher.publish(to: scenario.broker, topic: SinkScenario.topic, count: 3_000, seed: 13)
         try await EventPublisher.publish(to: scenario.broker, topic: SinkScenario.topic, count: 3_000, seed: 13)

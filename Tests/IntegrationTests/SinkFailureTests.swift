@@ -10,7 +10,7 @@ struct SinkFailureTests {
     @Test("the store away for 10 s mid-stream: events wait, nothing is lost, nobody is evicted", arguments: SinkKind.allCases)
     func storeAwayTenSeconds(_ kind: SinkKind) async throws {
         let scenario = try await SinkScenario.start(kind, label: "down")
-        defer { Task { [store = scenario.store] in await store.remove() } }
+        defer { Task { [scenario] in await scenario.tearDown() } }
         // A poll interval shorter than the outage: an evicted consumer would show as a lost assignment.
         let environment = scenario.environment(["KAFKA_CFG_MAX_POLL_INTERVAL_MS": "7000"])
         // Events keep arriving before, during and after the outage (~20 s of them).
@@ -19,10 +19,10 @@ struct SinkFailureTests {
         try await scenario.waitUntilCommitted(atLeast: 1_000, service)
         try await scenario.store.makeUnavailable()
         try await service.waitForLine("the store reported unavailable") { $0.message.hasPrefix("Event store unavailable") }
-        let committedWhenDown = try scenario.committed
+        let committedWhenDown = try await scenario.committed
         // The outage itself: this is the scenario's duration, not a wait for something to happen.
         try await Task.sleep(for: .seconds(10))
-        let committedAfterOutage = try scenario.committed
+        let committedAfterOutage = try await scenario.committed
         let storedCountDuringOutage = kind == .files ? nil : try? await scenario.store.storedEventIDs().count
         try await scenario.store.makeAvailable()
         try await producing.finish()
@@ -47,7 +47,7 @@ struct SinkFailureTests {
     @Test("one event the store rejects is dead-lettered as sink_rejected with the store's message; the others are stored", arguments: SinkKind.allCases)
     func rejectedEventDeadLettered(_ kind: SinkKind) async throws {
         let scenario = try await SinkScenario.start(kind, label: "reject")
-        defer { Task { [store = scenario.store] in await store.remove() } }
+        defer { Task { [scenario] in await scenario.tearDown() } }
         let bad: [UInt8]
         let expectedMessage: String
         switch kind {
@@ -89,7 +89,7 @@ struct SinkFailureTests {
     @Test("SIGTERM while the store is down: the service ends within SHUTDOWN_TIMEOUT, and no committed offset passes an event that is not stored", arguments: SinkKind.allCases)
     func sigtermWhileStoreDown(_ kind: SinkKind) async throws {
         let scenario = try await SinkScenario.start(kind, label: "sigterm")
-        defer { Task { [store = scenario.store] in await store.remove() } }
+        defer { Task { [scenario] in await scenario.tearDown() } }
         // Still arriving when the store goes, so that batches are waiting for it at the SIGTERM.
         let producing = try EventPublisher.start(to: scenario.broker, topic: SinkScenario.topic, count: 10_000, seed: 41, rate: 1_000)
         let environment = scenario.environment(["SHUTDOWN_TIMEOUT": "3", "SINK_BATCH_SIZE": "500"])
@@ -111,7 +111,7 @@ struct SinkFailureTests {
 
         let stored = Set(try await scenario.store.storedEventIDs())
         let published = try await scenario.publishedEventIDs()
-        let committed = try scenario.committed
+        let committed = try await scenario.committed
         var checked = 0
         for (position, id) in published where position.offset < committed[position.topicPartition.partition, default: 0] {
             #expect(stored.contains(id), "offset \(position) is committed but its event is not stored")

@@ -1,4 +1,5 @@
 import EventModel
+import EventModelTesting
 import Foundation
 import Kafka
 import TestSupport
@@ -14,7 +15,7 @@ struct SinkScenario {
     let group: String
 
     static func start(_ kind: SinkKind, label: String) async throws -> SinkScenario {
-        let broker = try MockBroker(topics: [topic: partitions, "\(topic).dlq": partitions])
+        let broker = try await MockBroker(topics: [topic: partitions, "\(topic).dlq": partitions])
         return SinkScenario(broker: broker, store: try await StoreUnderTest.make(kind), group: uniqueGroupID("sink-\(label)-\(kind)"))
     }
 
@@ -33,25 +34,31 @@ struct SinkScenario {
     }
 
     var highWatermarks: [Int32: Int64] {
-        get throws { try broker.highWatermarks(topic: Self.topic, partitionCount: Self.partitions) }
+        get async throws { try await broker.highWatermarks(topic: Self.topic, partitionCount: Self.partitions) }
     }
 
     var committed: [Int32: Int64] {
-        get throws { try broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitions) }
+        get async throws { try await broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitions) }
+    }
+
+    /// Stops the broker and removes the store.
+    func tearDown() async {
+        broker.requestStop()
+        await store.remove()
     }
 
     /// Waits until the group committed every offset of the topic (a hang bound, not an expectation).
     func waitUntilAllCommitted(_ service: ServiceProcess, timeout: Duration = .seconds(180)) async throws {
-        let ends = try highWatermarks
+        let ends = try await highWatermarks
         try await eventually("every offset committed", timeout: timeout, details: { service.tail() }) {
-            try committed == ends
+            try await committed == ends
         }
     }
 
     /// Waits until at least `count` offsets are committed in all.
     func waitUntilCommitted(atLeast count: Int64, _ service: ServiceProcess) async throws {
         try await eventually("\(count) offsets committed", timeout: .seconds(120), details: { service.tail() }) {
-            try committed.values.reduce(0, +) >= count
+            try await committed.values.reduce(0, +) >= count
         }
     }
 
