@@ -144,7 +144,8 @@ struct PostgresEventSinkTests {
     func stoppedDuringWrites() async throws {
         let server = try await PostgresServer.start()
         let url = try DatabaseURL(parsing: server.url())
-        let sink = PostgresEventSink(url: url, table: "events", logger: SinkTests.logger, writeTimeout: .seconds(3))
+        // A deadline short enough for the test, long enough for a loaded machine's connect and migration.
+        let sink = PostgresEventSink(url: url, table: "events", logger: SinkTests.logger, writeTimeout: .seconds(10))
         try await sink.open()
         let batches = (0..<40).map { SinkTests.events(500, seed: UInt64(100 + $0)) }
         let writing = Task {

@@ -4,7 +4,8 @@ import TestSupport
 
 /// The service storing into each durable store (PostgreSQL, SQLite, files): every event exactly once, also
 /// across a crash, and repeated event ids stored once and counted.
-@Suite("Sinks end to end: stored once", .timeLimit(.minutes(5)))
+// Serialized: each case runs a broker, the service and a store; nine at once on 2 cores starve the other suites.
+@Suite("Sinks end to end: stored once", .serialized, .timeLimit(.minutes(5)))
 struct SinkDeliveryTests {
     @Test("20k events on 6 partitions are all stored, once each, and every offset committed", arguments: SinkKind.allCases)
     func storesEveryEventOnce(_ kind: SinkKind) async throws {

@@ -5,7 +5,8 @@ import TestSupport
 
 /// The service with each durable store when things go wrong: the store away for 10 s, an event the store
 /// rejects, SIGTERM while a batch cannot be written.
-@Suite("Sinks end to end: failures", .timeLimit(.minutes(5)))
+// Serialized: each case runs a broker, the service and a store; nine at once on 2 cores starve the other suites.
+@Suite("Sinks end to end: failures", .serialized, .timeLimit(.minutes(5)))
 struct SinkFailureTests {
     @Test("the store away for 10 s mid-stream: events wait, nothing is lost, nobody is evicted", arguments: SinkKind.allCases)
     func storeAwayTenSeconds(_ kind: SinkKind) async throws {
