@@ -11,9 +11,11 @@ let package = Package(
         .executable(name: "consumer-benchmark", targets: ["ConsumerBenchmark"]),
         .executable(name: "decode-benchmark", targets: ["DecodeBenchmark"]),
         .executable(name: "decode-microbenchmark", targets: ["DecodeMicrobenchmark"]),
+        .executable(name: "sink-benchmark", targets: ["SinkBenchmark"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "EventModel", targets: ["EventModel"]),
         .library(name: "ProcessingCore", targets: ["ProcessingCore"]),
+        .library(name: "EventSinks", targets: ["EventSinks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,6 +26,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        // EventSinks: PostgreSQL (postgres-nio, on SwiftNIO, TLS through NIOSSL) and SQLite (GRDB, system SQLite).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // librdkafka 2.0.2 from Debian (librdkafka-dev), consumer/producer and mock-cluster headers.
@@ -64,6 +72,24 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 // Deque: the processing executor's job queue.
                 .product(name: "DequeModule", package: "swift-collections"),
+                // The sink stage's counters and timer (SinkMetrics).
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // The stores behind SINK=postgres|sqlite|files: EventSink implementations for the sink stage in
+        // ProcessingCore/Sinks. A target of its own so that ProcessingCore builds without postgres-nio and GRDB.
+        .target(
+            name: "EventSinks",
+            dependencies: [
+                "ProcessingCore",
+                "EventModel",
+                "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // `processing-service dlq replay`: re-publishes dead letters (the service itself never runs it).
@@ -80,6 +106,7 @@ let package = Package(
             dependencies: [
                 "Kafka",
                 "ProcessingCore",
+                "EventSinks",
                 "DeadLetterReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -133,11 +160,28 @@ let package = Package(
             dependencies: ["EventModel", "EventModelTesting", .product(name: "Benchmark", package: "swift-benchmark")],
             path: "Benchmarks/DecodeMicrobenchmark"
         ),
+        // Sink throughput (issue 14): synthetic events through an EventSink in batches (scripts/benchmark.sh --sink).
+        .executableTarget(
+            name: "SinkBenchmark",
+            dependencies: [
+                "EventSinks",
+                "ProcessingCore",
+                "EventModel",
+                "Kafka",
+                // Its throwaway PostgreSQL server and synthetic events.
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/SinkBenchmark"
+        ),
         // Helpers shared by the test targets: starting the mock broker process, locating built tools.
         .target(
             name: "TestSupport",
             dependencies: [
-                "Kafka", "EventModel",
+                // EventModelTesting: SampleEvents (synthetic events for the sink tests and benchmark).
+                "Kafka", "EventModel", "EventModelTesting",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
@@ -153,6 +197,7 @@ let package = Package(
         .testTarget(name: "EventModelTests", dependencies: ["EventModel", "EventModelTesting"]),
         .testTarget(
             name: "ProcessingCoreTests", dependencies: ["ProcessingCore", "DeadLetterReplay", "EventModelTesting", "TestSupport", "CMallocOptions"]),
+        .testTarget(name: "EventSinksTests", dependencies: ["EventSinks", "ProcessingCore", "TestSupport"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -9,6 +9,10 @@
 #   pkg-config          how SwiftPM finds librdkafka (the CRdKafka system-library target)
 #   libsimdjson-dev     simdjson, for the fast EnrichedEvent decoder
 #   python3-jsonschema  + python3-yaml: validating docker-compose.yml (scripts/validate_compose.py)
+#   postgresql          PostgreSQL server binaries (initdb, postgres, psql) for the tests' throwaway servers
+#                       and the sink benchmark; no service is started (the tests start their own)
+#   libsqlite3-dev      the system SQLite that GRDB links (SINK=sqlite)
+#   sqlite3             the sqlite3 shell: the tests' checks of SQLite files, the sink benchmark's limit
 #
 # Swift itself is not installed here: it is a toolchain download, not a distribution package. The script
 # only checks that one is on PATH (or at /opt/swift) and says what to do if not.
@@ -21,6 +25,9 @@ readonly DEBIAN_PACKAGES=(
     libsimdjson-dev
     python3-jsonschema
     python3-yaml
+    postgresql
+    libsqlite3-dev
+    sqlite3
 )
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }

@@ -12,6 +12,8 @@
 #   TOPIC=user-activity-events
 #   CONFIGURATION=debug      swift build configuration: debug (faster to build) or release (faster to run)
 #   SKIP_INSTALL=1           do not check/install system packages
+#   SINK=sqlite              store the events in $WORK_DIR/events.sqlite (SINK=files: $WORK_DIR/events/) and
+#                            print how many were stored when the service stops (SINK=postgres needs DATABASE_URL)
 #   LOG_FORMAT, LOG_LEVEL, ENVIRONMENT, ... any service variable (see README.md) is passed through.
 set -euo pipefail
 
@@ -100,10 +102,25 @@ say "publishing $EVENTS sample events: event-producer ${producer_args[*]}"
 
 export KAFKA_BROKERS="$BOOTSTRAP"
 export KAFKA_TOPIC="$TOPIC"
+# The stores default into the temporary directory, so the quick start writes nothing outside it.
+case "${SINK:-log}" in
+    sqlite) export SQLITE_PATH="${SQLITE_PATH:-$WORK_DIR/events.sqlite}"; say "storing events in $SQLITE_PATH" ;;
+    files) export FILES_DIR="${FILES_DIR:-$WORK_DIR/events}"; say "storing events under $FILES_DIR" ;;
+esac
 say "running processing-service --read-from-beginning (Ctrl-C to stop)"
 # In the foreground on purpose: Ctrl-C reaches the service directly, it shuts down gracefully, and this
 # script then continues to the EXIT trap, which stops the broker. Its exit status becomes ours.
 status=0
 "$BIN/processing-service" --read-from-beginning || status=$?
 say "processing-service exited with status $status"
+case "${SINK:-log}" in
+    sqlite)
+        if command -v sqlite3 >/dev/null 2>&1 && [[ -f "$SQLITE_PATH" ]]; then
+            say "$SQLITE_PATH holds $(sqlite3 "$SQLITE_PATH" "SELECT count(*) FROM ${SINK_TABLE:-events}") events"
+        fi
+        ;;
+    files)
+        say "$FILES_DIR holds $(find "$FILES_DIR" -name '*.json' -not -path '*/.incoming/*' 2>/dev/null | wc -l) event files"
+        ;;
+esac
 exit "$status"

@@ -9,7 +9,8 @@ Two layers:
    a check that silently does not run is worse than none.
 2. Wiring that the schema cannot see: the service waits for its topics, talks to a listener Kafka really
    advertises, reads from the beginning, gets its configuration from env.example, topic names agree with
-   env.example, and Docker gives it longer to stop than SHUTDOWN_TIMEOUT.
+   env.example, and Docker gives it longer to stop than SHUTDOWN_TIMEOUT; with SINK=postgres, DATABASE_URL
+   names a PostgreSQL service of the file (pinned image, healthcheck, a volume) that the service waits for.
 
 Exit status: 0 valid, 1 problems found (each printed on stderr), 2 cannot run (missing schema, file or
 Python module). Used by Tests/PackagingTests; run it by hand with `python3 scripts/validate_compose.py`.
@@ -192,6 +193,7 @@ class WiringCheck:
         env_example = self.check_service(kafka_name, advertised)
         self.check_producer(kafka_name, advertised, env_example)
         self.check_topics(topics, env_example)
+        self.check_sink(env_example)
         return self.problems
 
     def find_kafka(self) -> tuple[str | None, dict | None]:
@@ -323,6 +325,32 @@ class WiringCheck:
         if service_env.get("DLQ_ENABLED", "true").lower() != "false":
             dlq = service_env.get("DLQ_TOPIC") or f"{topic}.dlq"
             self.expect(dlq in created, f"'{TOPIC_INIT}' does not create the dead-letter topic {dlq} ({sorted(created)})")
+
+    def check_sink(self, service_env: dict[str, str]) -> None:
+        """SINK=postgres: the database is a service here, pinned, healthy before the service starts, with its
+        data in a volume (a `docker compose down` must not lose the stored events)."""
+        if service_env.get("SINK", "log") != "postgres":
+            return
+        from urllib.parse import urlsplit
+
+        url = service_env.get("DATABASE_URL", "")
+        host = urlsplit(url).hostname if url else None
+        if not self.expect(bool(host), f"SINK=postgres but '{SERVICE}' has no DATABASE_URL with a host"):
+            return
+        database = self.services.get(host)
+        if not self.expect(isinstance(database, dict), f"DATABASE_URL names host '{host}', which is no service here"):
+            return
+        image = str(database.get("image", ""))
+        self.expect(
+            image.startswith("postgres:") and image.split(":", 1)[1] not in ("", "latest"),
+            f"'{host}' must run a pinned postgres image (found '{image}')",
+        )
+        self.expect("healthcheck" in database, f"'{host}' needs a healthcheck ('{SERVICE}' waits for it)")
+        self.expect(
+            any(str(volume).endswith("/var/lib/postgresql/data") for volume in as_list(database.get("volumes"))),
+            f"'{host}' must keep /var/lib/postgresql/data in a volume",
+        )
+        self.waits_for(SERVICE, self.services.get(SERVICE) or {}, host, "service_healthy")
 
 
 # ---------------------------------------------------------------------------------------------------------

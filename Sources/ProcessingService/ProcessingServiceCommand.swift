@@ -14,6 +14,10 @@ struct ProcessingServiceCommand: AsyncParsableCommand {
             Settings come from, highest precedence first: command-line flags, environment variables, \
             a .env file in the working directory, defaults. See env.example for every variable.
 
+            Processed events are stored with SINK=postgres (DATABASE_URL), SINK=sqlite (SQLITE_PATH) or \
+            SINK=files (FILES_DIR), in batches of SINK_BATCH_SIZE events or SINK_BATCH_TIMEOUT, in the \
+            table SINK_TABLE; the default SINK=log stores nothing.
+
             Running the service is the default: 'processing-service [--brokers ...] [--topic ...] \
             [--group-id ...] [--read-from-beginning] [--kafka-property name=value ...]'. \
             See 'processing-service run --help' for its flags.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventSinks
 import Foundation
 import Kafka
 import Logging
@@ -36,7 +37,8 @@ struct Run: AsyncParsableCommand {
         logger.debug("Allocator settings", metadata: ["malloc_tuning": "\(allocatorTuning)"])
 
         do {
-            try await ProcessingServiceApp(configuration: configuration, logger: logger).run(signals: signals)
+            let sink = EventSinkFactory.makeSink(configuration.sink, logger: logger)
+            try await ProcessingServiceApp(configuration: configuration, logger: logger, sink: sink).run(signals: signals)
         } catch let error as ProcessingServiceError {
             logger.critical("Processing service stopped: \(error)")
             throw ExitCode(error.exitCode)

@@ -44,13 +44,11 @@ struct ComposeFileTests {
         Mutation(
             name: "service starts before its topics exist",
             original: """
-                    depends_on:
                       kafka-init:
                         condition: service_completed_successfully
                     restart: unless-stopped
                 """,
             replacement: """
-                    depends_on:
                       kafka-init:
                         condition: service_started
                     restart: unless-stopped
@@ -80,6 +78,30 @@ struct ComposeFileTests {
             original: "stop_grace_period: 45s",
             replacement: "stop_grace_period: 1s",
             expectedComplaint: "stop_grace_period (1s) must exceed SHUTDOWN_TIMEOUT"
+        ),
+        Mutation(
+            name: "event store not pinned",
+            original: "image: postgres:15.10-bookworm",
+            replacement: "image: postgres:latest",
+            expectedComplaint: "'postgres' must run a pinned postgres image"
+        ),
+        Mutation(
+            name: "DATABASE_URL names no service",
+            original: "@postgres:5432/events",
+            replacement: "@db:5432/events",
+            expectedComplaint: "DATABASE_URL names host 'db', which is no service here"
+        ),
+        Mutation(
+            name: "service does not wait for the event store",
+            original: """
+                      postgres:
+                        condition: service_healthy
+                """,
+            replacement: """
+                      postgres:
+                        condition: service_started
+                """,
+            expectedComplaint: "'processing-service' must depend on 'postgres' with condition service_healthy"
         ),
         Mutation(
             name: "advertised listener kafka does not bind",

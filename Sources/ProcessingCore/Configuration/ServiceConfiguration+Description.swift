@@ -34,6 +34,7 @@ extension ServiceConfiguration: CustomStringConvertible {
             "read_from_beginning": .stringConvertible(readFromBeginning),
         ]
         if !redactedProperties.isEmpty { metadata["kafka_properties"] = .dictionary(redactedProperties) }
+        metadata.merge(sink.logMetadata) { _, sink in sink }
         return metadata
     }
 

@@ -142,7 +142,7 @@ extension ServiceConfiguration {
             settings: &settings
         )
 
-        let configuration = ServiceConfiguration(
+        var configuration = ServiceConfiguration(
             brokers: brokers,
             topic: topic,
             groupID: groupID,
@@ -160,6 +160,7 @@ extension ServiceConfiguration {
             readFromBeginning: commandLine.readFromBeginning,
             customKafkaProperties: customKafkaProperties
         )
+        configuration.sink = SinkConfiguration.load(settings: &settings)
         // The custom properties were each checked on their own; check the combination librdkafka will
         // really get (brokers, group id, ... included) so nothing is left to fail at connect time.
         if settings.issues.isEmpty {

@@ -51,6 +51,9 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// already checked by librdkafka. None of them is one the fields above own (`FirstClassKafkaProperty`:
     /// loading rejects those), so they only add to the properties derived from the fields.
     public var customKafkaProperties: [String: String]
+    /// `SINK`, `DATABASE_URL`, `SQLITE_PATH`, `FILES_DIR`, `SINK_TABLE`, `SINK_BATCH_*`: where processed
+    /// events are stored (see `SinkConfiguration`). Default: nowhere (`SINK=log`).
+    public var sink: SinkConfiguration = .defaults
 
     /// The defaults, as used when nothing is configured.
     public static let defaults = ServiceConfiguration(

@@ -10,12 +10,21 @@ import Synchronization
 public struct ProcessingServiceApp: Sendable {
     public let configuration: ServiceConfiguration
     public let processor: any EventProcessor
+    /// Where processed events are stored (`SINK`); nil stores nothing (`SINK=log`).
+    public let sink: (any EventSink)?
     private let logger: Logger
 
-    public init(configuration: ServiceConfiguration, logger: Logger, processor: any EventProcessor = LoggingEventProcessor()) {
+    /// - Parameters:
+    ///   - processor: the business logic; by default `LoggingEventProcessor` (its line per event at `info`
+    ///     without a sink, at `debug` with one).
+    ///   - sink: the store for `SINK=postgres|sqlite|files` (the executable builds it with `EventSinkFactory`).
+    public init(
+        configuration: ServiceConfiguration, logger: Logger, processor: (any EventProcessor)? = nil, sink: (any EventSink)? = nil
+    ) {
         self.configuration = configuration
         self.logger = logger
-        self.processor = processor
+        self.processor = processor ?? LoggingEventProcessor(level: sink == nil ? .info : .debug)
+        self.sink = sink
     }
 
     /// Runs until shut down by a signal (returns normally) or a fatal error (throws
@@ -56,6 +65,10 @@ public struct ProcessingServiceApp: Sendable {
         if !configuration.enableAutoCommit {
             services.append(CommitTimerService(consumer: started.consumer, interval: commitInterval))
         }
+        // Before the consumer: services stop in reverse order, and the consumer's drain needs the sink running.
+        if let sinkStage = started.sinkStage, let sink {
+            services.insert(SinkService(stage: sinkStage, sinkName: sink.name, logger: logger), at: 0)
+        }
         // The signals are handled here, not by the group: they are trapped since the first line.
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [], logger: logger))
         signals.onSignal { [logger] signal in
@@ -77,12 +90,15 @@ public struct ProcessingServiceApp: Sendable {
         let consumer: KafkaConsumer
         let pipeline: EventPipeline
         let deadLetters: KafkaDeadLetterSink?
+        /// The sink stage, when a store is configured; its `isStoreReachable` is the sink's readiness.
+        let sinkStage: SinkStage?
     }
 
     /// Builds the dead-letter sink, the pipeline and the consumer, and waits for the brokers and the topic.
     private func start() async throws -> Started {
         let consumerConfiguration = configuration.kafkaConfiguration
         let deadLetters = try makeDeadLetterSink()
+        let sinkStage = makeSinkStage(deadLetters: deadLetters)
         let pipeline = EventPipeline(
             processor: processor,
             deadLetters: deadLetters,
@@ -93,7 +109,8 @@ public struct ProcessingServiceApp: Sendable {
                 ),
                 consumerGroup: configuration.groupID
             ),
-            logger: logger
+            logger: logger,
+            processedEvents: sinkStage
         )
         let consumer = try KafkaConsumer(
             configuration: consumerConfiguration,
@@ -107,7 +124,7 @@ public struct ProcessingServiceApp: Sendable {
             await deadLetters?.close(flushTimeout: .seconds(1))
             throw error
         }
-        return Started(consumer: consumer, pipeline: pipeline, deadLetters: deadLetters)
+        return Started(consumer: consumer, pipeline: pipeline, deadLetters: deadLetters, sinkStage: sinkStage)
     }
 
     /// Closes the dead-letter producer within what is left of the shutdown deadline (its letters in
@@ -116,6 +133,15 @@ public struct ProcessingServiceApp: Sendable {
         guard let deadLetters else { return }
         let left = deadline.remaining(or: .seconds(10))
         await deadLetters.close(flushTimeout: max(.zero, left - KafkaDeadLetterSink.closeReportMargin))
+    }
+
+    /// The sink stage for `sink`, if there is one: batches as configured, rejected events to `deadLetters`,
+    /// metrics labelled with the sink's name. Its `isStoreReachable` is what readiness reports for the sink.
+    private func makeSinkStage(deadLetters: (any DeadLetterSink)?) -> SinkStage? {
+        guard let sink else { return nil }
+        return SinkStage(
+            sink: sink, deadLetters: deadLetters, settings: configuration.sink.batchSettings,
+            observer: SinkMetrics(sink: sink.name), logger: logger)
     }
 
     /// `auto.commit.interval.ms` when set, else librdkafka's default of 5 s.
