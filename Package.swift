@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "EventModel", targets: ["EventModel"]),
         .library(name: "ProcessingCore", targets: ["ProcessingCore"]),
+        .library(name: "Observability", targets: ["Observability"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -21,6 +22,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Observability (issue 13): the HTTP server, the metrics API and its Prometheus exposition.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // librdkafka 2.0.2 from Debian (librdkafka-dev), consumer/producer and mock-cluster headers.
@@ -56,6 +62,25 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                // The pipeline's counters and histograms (names in Observability/MetricNames); only the API,
+                // the Prometheus backend lives in Observability.
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
+        ),
+        // Health, readiness, Prometheus metrics, lag, the status JSON and page, progress logs (issue 13):
+        // the HTTP server on Hummingbird, kept out of ProcessingCore so the pipeline does not depend on it.
+        .target(
+            name: "Observability",
+            dependencies: [
+                "Kafka",
+                "ProcessingCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -63,6 +88,7 @@ let package = Package(
             dependencies: [
                 "Kafka",
                 "ProcessingCore",
+                "Observability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -118,11 +144,12 @@ let package = Package(
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", "MockKafka"]),
         .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
+        .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "ProcessingCore", "Kafka", "TestSupport"]),
         .testTarget(name: "ProcessingCoreTests", dependencies: ["ProcessingCore", "TestSupport", "CMallocOptions"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "ProcessingCore", "TestSupport", "ProcessingService", "MockKafka", "EventProducer",
+                "ProcessingCore", "TestSupport", "ProcessingService", "MockKafka", "EventProducer", "Observability",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),

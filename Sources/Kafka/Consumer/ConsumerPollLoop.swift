@@ -117,6 +117,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
         let messages = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: batchSize)
         defer { messages.deallocate() }
         while fatalError == nil {
+            state.observations.recordPoll()
             applyPendingRequests()
             if state.withLock({ $0.isCloseRequested }) { return }
             revokedDuringPoll = false
@@ -331,6 +332,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
     /// Logs a non-fatal error and tells the delegate.
     func report(_ error: KafkaError) {
         logger.warning("Kafka consumer error", metadata: ["error": "\(error)", "kind": "\(error.kind)"])
+        state.observations.recordError(error)
         if let consumer {
             delegate.consumer(consumer, didEncounter: error)
         }
@@ -349,6 +351,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
         var error = KafkaError(code: original, reason: originalReason.isEmpty ? reason : originalReason)
         error.kind = .fatal
         logger.critical("Fatal Kafka consumer error", metadata: ["error": "\(error)"])
+        state.observations.recordFatalError(error)
         if fatalError == nil { fatalError = error }
     }
 
@@ -363,6 +366,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
         case RD_KAFKA_RESP_ERR__NO_OFFSET:
             break
         default:
+            state.observations.recordCommitFailure()
             report(KafkaError(code: code, context: "commit"))
         }
     }

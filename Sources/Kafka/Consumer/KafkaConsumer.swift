@@ -29,8 +29,8 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    private let state: ConsumerState
-    private let handle: NativeConsumerHandle
+    let state: ConsumerState
+    let handle: NativeConsumerHandle
     private let pollLoop: ConsumerPollLoop
     private let logger: Logger
 

@@ -134,7 +134,7 @@ extension ServiceConfiguration {
             settings: &settings
         )
 
-        let configuration = ServiceConfiguration(
+        var configuration = ServiceConfiguration(
             brokers: brokers,
             topic: topic,
             groupID: groupID,
@@ -151,6 +151,7 @@ extension ServiceConfiguration {
             readFromBeginning: commandLine.readFromBeginning,
             customKafkaProperties: customKafkaProperties
         )
+        configuration.observability = ObservabilitySettings.load(settings: &settings)
         // The custom properties were each checked on their own; check the combination librdkafka will
         // really get (brokers, group id, ... included) so nothing is left to fail at connect time.
         if settings.issues.isEmpty {

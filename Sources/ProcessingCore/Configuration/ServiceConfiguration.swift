@@ -44,6 +44,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// librdkafka properties given through `KAFKA_CFG_<NAME>` variables and `--kafka-property`, each
     /// already checked by librdkafka. They win over the properties derived from the fields above.
     public var customKafkaProperties: [String: String]
+    /// `HTTP_ENABLED`, `HTTP_HOST`, `HTTP_PORT`, `PROGRESS_LOG_INTERVAL` (see `ObservabilitySettings`).
+    public var observability: ObservabilitySettings = .defaults
 
     /// The defaults, as used when nothing is configured.
     public static let defaults = ServiceConfiguration(
