@@ -22,9 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        // Observability (issue 13): the HTTP server, the metrics API and its Prometheus exposition.
+        // Observability (issue 13): the HTTP server and the Prometheus exposition.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
-        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
@@ -62,9 +61,6 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                // The pipeline's counters and histograms (names in Observability/MetricNames); only the API,
-                // the Prometheus backend lives in Observability.
-                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         // Health, readiness, Prometheus metrics, lag, the status JSON and page, progress logs (issue 13):
@@ -75,10 +71,10 @@ let package = Package(
                 "Kafka",
                 "ProcessingCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Logging
+import Observability
 import ProcessingCore
 
 /// Runs the service until SIGTERM/SIGINT (the default subcommand).
@@ -31,7 +32,11 @@ struct Run: AsyncParsableCommand {
         logger.debug("Allocator settings", metadata: ["malloc_tuning": "\(allocatorTuning)"])
 
         do {
-            try await ProcessingServiceApp(configuration: configuration, logger: logger).run()
+            let companion = ObservabilityCompanion(configuration: configuration, logger: logger)
+            try await ProcessingServiceApp(configuration: configuration, logger: logger, companion: companion).run()
+        } catch let error as HTTPServerStartupError {
+            logger.critical("Processing service could not start: \(error)")
+            throw ExitCode(error.exitCode)
         } catch let error as ProcessingServiceError {
             logger.critical("Processing service stopped: \(error)")
             throw ExitCode(error.exitCode)

@@ -10,17 +10,24 @@ import UnixSignals
 public struct ProcessingServiceApp: Sendable {
     public let configuration: ServiceConfiguration
     public let processor: any EventProcessor
+    /// Services run beside the consumer (the HTTP server and its monitors), see `ServiceCompanion`.
+    public let companion: (any ServiceCompanion)?
     private let logger: Logger
 
-    public init(configuration: ServiceConfiguration, logger: Logger, processor: any EventProcessor = LoggingEventProcessor()) {
+    public init(
+        configuration: ServiceConfiguration, logger: Logger, processor: any EventProcessor = LoggingEventProcessor(),
+        companion: (any ServiceCompanion)? = nil
+    ) {
         self.configuration = configuration
         self.logger = logger
         self.processor = processor
+        self.companion = companion
     }
 
     /// Runs until shut down by a signal (returns normally) or a fatal error (throws
     /// `ProcessingServiceError`, whose `exitCode` the caller should exit with).
     public func run() async throws {
+        try await companion?.prepare()
         let consumerConfiguration = configuration.kafkaConfiguration
         let deadLetters = try makeDeadLetterSink()
         let pipeline = EventPipeline(
@@ -49,6 +56,7 @@ public struct ProcessingServiceApp: Sendable {
         if !configuration.enableAutoCommit {
             services.append(CommitTimerService(consumer: consumer, interval: commitInterval))
         }
+        services = try companion?.arrange(services, consumer: consumer, pipeline: pipeline) ?? services
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
