@@ -140,7 +140,15 @@ let package = Package(
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", "MockKafka"]),
         .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
-        .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "ProcessingCore", "Kafka", "TestSupport"]),
+        .testTarget(
+            name: "ObservabilityTests",
+            dependencies: [
+                "Observability", "ProcessingCore", "Kafka", "TestSupport",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "ProcessingCoreTests", dependencies: ["ProcessingCore", "TestSupport", "CMallocOptions"]),
         .testTarget(
             name: "IntegrationTests",

@@ -44,7 +44,7 @@ public final class ConsumerObservations: Sendable {
     private static let clock = ContinuousClock()
     private static let origin = clock.now
 
-    init() {}
+    package init() {}
 
     // MARK: Reading
 

@@ -33,10 +33,12 @@ public struct KafkaStatistics: Sendable, Equatable {
     /// Parses a statistics document; nil when it is not one.
     public init?(json: String) {
         guard let document = try? JSONDecoder().decode(Document.self, from: Data(json.utf8)) else { return nil }
-        let real = (document.brokers ?? [:]).values.filter { ($0.nodeid ?? -1) >= 0 }
+        // The logical GroupCoordinator entry carries the coordinator's node id, and a bootstrap entry
+        // takes its broker's id once known: count distinct node ids of non-logical entries.
+        let real = (document.brokers ?? [:]).values.filter { ($0.nodeid ?? -1) >= 0 && $0.source != "logical" }
         self.init(
-            brokersUp: real.filter { $0.state == "UP" }.count,
-            brokersKnown: real.count,
+            brokersUp: Set(real.filter { $0.state == "UP" }.compactMap(\.nodeid)).count,
+            brokersKnown: Set(real.compactMap(\.nodeid)).count,
             groupState: document.cgrp?.state,
             joinState: document.cgrp?.join_state,
             assignmentSize: document.cgrp?.assignment_size
@@ -52,6 +54,8 @@ public struct KafkaStatistics: Sendable, Equatable {
     private struct Broker: Decodable {
         var nodeid: Int?
         var state: String?
+        /// `configured` (bootstrap), `learned` (from metadata) or `logical` (the coordinator alias).
+        var source: String?
     }
 
     private struct Group: Decodable {

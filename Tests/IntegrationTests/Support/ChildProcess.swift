@@ -23,6 +23,7 @@ final class ChildProcess: @unchecked Sendable {
         "MAX_RETRIES", "RETRY_DELAY", "ENVIRONMENT", "PROCESSING_MAX_ATTEMPTS", "PROCESSING_BACKOFF_BASE",
         "PROCESSING_BACKOFF_MULTIPLIER", "PROCESSING_BACKOFF_MAX", "PROCESSING_BACKOFF_JITTER", "LOG_LEVEL",
         "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "DLQ_ENABLED", "DLQ_TOPIC",
+        "HTTP_ENABLED", "HTTP_HOST", "HTTP_PORT", "PROGRESS_LOG_INTERVAL",
     ]
 
     /// The test runner's environment minus `serviceVariables` and every `KAFKA_CFG_*` variable, plus
@@ -31,6 +32,10 @@ final class ChildProcess: @unchecked Sendable {
         var isolated = ProcessInfo.processInfo.environment.filter { variable, _ in
             !serviceVariables.contains(variable) && !variable.hasPrefix(KafkaPropertyVariable.prefix)
         }
+        // Tests run in parallel: the HTTP server binds any free loopback port unless a test says otherwise
+        // (`HTTP server listening` in the log tells which).
+        isolated["HTTP_HOST"] = "127.0.0.1"
+        isolated["HTTP_PORT"] = "0"
         isolated.merge(environment) { _, new in new }
         return isolated
     }
