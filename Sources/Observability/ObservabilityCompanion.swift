@@ -57,7 +57,8 @@ public struct ObservabilityCompanion: ServiceCompanion {
                 metrics: {
                     let snapshot = pipeline.pipelineSnapshot()
                     return metrics.exposition(
-                        status: source.status(pipeline: snapshot), pipeline: snapshot, observations: consumer.observations)
+                        status: source.status(pipeline: snapshot), pipeline: snapshot, observations: consumer.observations,
+                        live: source.liveness().isOK, ready: source.readiness().isOK)
                 },
                 logger: logger, onListening: onListening))
         }

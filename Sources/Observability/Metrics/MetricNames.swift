@@ -17,4 +17,7 @@ public enum MetricNames {
     public static let rebalances = "kafka_consumer_rebalances_total"
     public static let commitFailures = "kafka_consumer_commit_failures_total"
     public static let brokersConnected = "kafka_brokers_connected"
+    /// Beyond the table, for alert rules: what `/readyz` and `/healthz` answer (1 or 0) at scrape time.
+    public static let ready = "processing_service_ready"
+    public static let live = "processing_service_live"
 }

@@ -39,10 +39,18 @@ public final class ServiceMetrics: Sendable {
     }
 
     /// The exposition (text format 0.0.4), after bringing every metric up to date.
-    public func exposition(status: ServiceStatus, pipeline: PipelineSnapshot, observations: ConsumerObservations) -> String {
+    /// - Parameters:
+    ///   - live, ready: what `/healthz` and `/readyz` answer now (`processing_service_live`, `_ready`).
+    public func exposition(
+        status: ServiceStatus, pipeline: PipelineSnapshot, observations: ConsumerObservations, live: Bool = true, ready: Bool = true
+    ) -> String {
         exported.withLock { exported in
             update(&exported, status: status, pipeline: pipeline, observations: observations)
         }
+        gauge(name: MetricNames.live, help: "1 while /healthz answers 200 (the poll loop makes progress, no fatal error), else 0.")
+            .set(Int64(live ? 1 : 0))
+        gauge(name: MetricNames.ready, help: "1 while /readyz answers 200 (connected, in the group, not shutting down), else 0.")
+            .set(Int64(ready ? 1 : 0))
         var text = registry.emitToString()
         if let histogram = pipeline.processingDuration {
             text += HistogramExposition.render(
