@@ -12,6 +12,9 @@ struct HealthcheckCommand: AsyncParsableCommand {
         abstract: "Probe the running service's /healthz (exit 0 healthy, 1 not)."
     )
 
+    /// The same configuration flags as the service (HTTP_* come from the environment or `.env`).
+    @OptionGroup var options: ServiceOptions
+
     @Option(name: .long, help: ArgumentHelp("Port to probe (default: HTTP_PORT).", valueName: "port"))
     var port: Int?
 
@@ -19,7 +22,7 @@ struct HealthcheckCommand: AsyncParsableCommand {
     var path = "/healthz"
 
     func run() async throws {
-        let settings = try ServiceOptions().loadConfiguration().observability
+        let settings = try options.loadConfiguration().observability
         let port = self.port ?? settings.httpPort
         let host = HealthProbe.probeHost(forBindHost: settings.httpHost)
         guard settings.httpEnabled || self.port != nil, port > 0 else {
