@@ -359,6 +359,11 @@ final class ConsumerPollLoop: @unchecked Sendable {
     func handleCommitResult(code: rd_kafka_resp_err_t, offsets: NativeTopicPartitionList.Pointer?) {
         switch code {
         case RD_KAFKA_RESP_ERR_NO_ERROR:
+            // The request succeeded but partitions can still have failed one by one.
+            if let offsets, let failed = NativeTopicPartitionList.elements(of: offsets).first(where: { $0.err != RD_KAFKA_RESP_ERR_NO_ERROR }) {
+                state.observations.recordCommitFailure()
+                report(KafkaError(code: failed.err, context: "commit \(TopicPartition(failed))@\(failed.offset)"))
+            }
             if logger.logLevel <= .debug, let offsets {
                 let committed = NativeTopicPartitionList.elements(of: offsets).map { "\(TopicPartition($0))@\($0.offset)" }
                 logger.debug("Committed offsets", metadata: ["offsets": "\(committed.joined(separator: ","))"])
