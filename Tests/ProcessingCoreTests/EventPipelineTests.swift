@@ -100,33 +100,37 @@ import Testing
     @Test func withDeadLetteringDisabledAFailureHaltsThePartition() async throws {
         let control = RecordingControl()
         let processor = RecordingProcessor()
-        let pipeline = makePipeline(processor: processor, sink: nil)
+        let log = LogCapture()
+        // Reminders every few milliseconds: each one is a sign that the halted worker went round its
+        // wait again, so the checks below run after it had every chance to go on (and must not have).
+        let pipeline = makePipeline(processor: processor, sink: nil, haltReminder: .milliseconds(2), logger: log.logger())
         pipeline.assign([partition], control: control)
         var batch = records(0..<5)
         batch[2].value = Array("not json".utf8)
         pipeline.receive(batch)
-        try await eventually { pipeline.statistics.halted == 1 }
-        try await Task.sleep(for: .milliseconds(100))
+        try await eventually { log.count(containing: "Partition stopped") >= 3 }
+        #expect(pipeline.statistics.halted == 1)
         #expect(processor.offsets == [0, 1])
-        #expect(control.requests.contains(.pause(partition)))
-        #expect(!control.requests.contains(.resume(partition)))
+        #expect(control.requests.filter { !$0.isStore } == [.pause(partition)], "paused once, never resumed")
+        #expect(control.lastStored(partition) == 2, "the work before the halted record is stored")
         #expect(pipeline.revoke([partition], lost: false) == [TopicPartitionOffset(partition, offset: 2)])
     }
 
     @Test func revokeReturnsFinishedWorkAndDropsLateResults() async throws {
         let processor = RecordingProcessor(blockAt: 3)
         let control = RecordingControl()
-        let pipeline = makePipeline(processor: processor)
-        pipeline.assign([partition], control: control)
-        pipeline.receive(records(0..<10))
+        let worker = makeWorker(processor: processor, control: control)
+        worker.start()
+        worker.enqueue(records(0..<10)[...])
         try await eventually { processor.isBlocked }
-        let offsets = pipeline.revoke([partition], lost: false)
-        #expect(offsets == [TopicPartitionOffset(partition, offset: 3)])
-        let requestsAtRevoke = control.requests.count
+        #expect(worker.revoke() == 3)
+        let requestsAtRevoke = control.requests
         processor.unblock()
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(control.requests.count == requestsAtRevoke, "nothing requested after revoke")
+        // The worker's task ends once the blocked event returned: everything it did after the revoke is done.
+        await worker.waitUntilFinished()
         #expect(processor.offsets == [0, 1, 2, 3])
+        #expect(control.requests == requestsAtRevoke, "nothing requested after revoke")
+        #expect(worker.revoke() == 3, "the late result did not move the position either")
     }
 
     @Test func lostAssignmentStoresNothing() async throws {
@@ -173,8 +177,12 @@ import Testing
         pipeline.stopTakingEvents()
         #expect(await pipeline.waitForInFlightEvents(timeout: .milliseconds(200)) == false)
         pipeline.abandonInFlightEvents()
-        #expect(pipeline.revoke([partition], lost: false) == [TopicPartitionOffset(partition, offset: 1)])
+        // The abandoned event finishes after all; its result is dropped, also when the consumer's close
+        // asks for the finished positions afterwards.
         processor.unblock()
+        #expect(await pipeline.waitForInFlightEvents(timeout: .seconds(30)))
+        #expect(processor.offsets == [0, 1])
+        #expect(pipeline.revoke([partition], lost: false) == [TopicPartitionOffset(partition, offset: 1)])
     }
 
     @Test func flowControlCountsBufferedRecordsUntilTheyFinish() async throws {
@@ -215,21 +223,39 @@ import Testing
     func makePipeline(
         processor: any EventProcessor,
         sink: RecordingSink? = RecordingSink(),
+        stage: (any ProcessedEventStage)? = nil,
         maxAttempts: Int = 3,
         maxBuffered: Int = 2_000,
         resumeBelow: Int = 500,
+        haltReminder: Duration = .seconds(60),
+        logger: Logger = Logger(label: "test"),
         executor: ProcessingExecutor = .shared
     ) -> EventPipeline {
-        let fast = BackoffPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(5), multiplier: 2, maximumDelay: .milliseconds(20), jitter: 0)
-        return EventPipeline(
+        EventPipeline(
             processor: processor,
             deadLetters: sink,
-            settings: PipelineSettings(
-                retryPolicy: fast, deadLetterBackoff: fast, maxBufferedPerPartition: maxBuffered,
-                resumeBufferedPerPartition: resumeBelow, consumerGroup: "test-group", haltReminderInterval: .seconds(60)
-            ),
-            logger: Logger(label: "test"),
+            settings: settings(maxAttempts: maxAttempts, maxBuffered: maxBuffered, resumeBelow: resumeBelow, haltReminder: haltReminder),
+            logger: logger,
+            processedEvents: stage,
             executor: executor
+        )
+    }
+
+    /// One partition's worker on its own, without a pipeline around it (not started).
+    func makeWorker(processor: any EventProcessor, control: RecordingControl, sink: RecordingSink? = RecordingSink()) -> PartitionWorker {
+        let settings = settings()
+        return PartitionWorker(
+            partition: AssignedPartition(partition, control: control, flow: FlowControl(limit: 2_048), settings: settings),
+            processor: processor, deadLetters: sink, stage: nil, settings: settings, statistics: ProcessingStatistics(),
+            executor: .shared, logger: Logger(label: "test")
+        )
+    }
+
+    func settings(maxAttempts: Int = 3, maxBuffered: Int = 2_000, resumeBelow: Int = 500, haltReminder: Duration = .seconds(60)) -> PipelineSettings {
+        let fast = BackoffPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(5), multiplier: 2, maximumDelay: .milliseconds(20), jitter: 0)
+        return PipelineSettings(
+            retryPolicy: fast, deadLetterBackoff: fast, maxBufferedPerPartition: maxBuffered,
+            resumeBufferedPerPartition: resumeBelow, consumerGroup: "test-group", haltReminderInterval: haltReminder
         )
     }
 
@@ -249,125 +275,6 @@ import Testing
                 topicPartition: partition ?? self.partition, offset: Int64(offset), key: event.key, value: event.value,
                 timestampMilliseconds: 0
             )
-        }
-    }
-}
-
-/// Polls `condition` until it holds; fails the test after a generous bound (a hang guard, not a timing claim).
-func eventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while !condition() {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("condition not met within \(timeout)")
-            throw CancellationError()
-        }
-        try await Task.sleep(for: .milliseconds(5))
-    }
-}
-
-final class RecordingControl: ConsumerControl {
-    enum Request: Equatable {
-        case store(TopicPartition, Int64), pause(TopicPartition), resume(TopicPartition)
-        var isStore: Bool { if case .store = self { true } else { false } }
-    }
-    private let log = Mutex<[Request]>([])
-    var requests: [Request] { log.withLock { $0 } }
-    func lastStored(_ partition: TopicPartition) -> Int64? {
-        requests.reversed().lazy.compactMap { if case .store(partition, let offset) = $0 { offset } else { nil } }.first
-    }
-    func storeOffsets(_ offsets: [TopicPartitionOffset]) { log.withLock { $0 += offsets.map { .store($0.topicPartition, $0.offset) } } }
-    func pause(_ partitions: [TopicPartition]) { log.withLock { $0 += partitions.map { .pause($0) } } }
-    func resume(_ partitions: [TopicPartition]) { log.withLock { $0 += partitions.map { .resume($0) } } }
-}
-
-struct TransientFailure: Error {}
-
-final class RecordingProcessor: EventProcessor {
-    private struct State {
-        var offsets: [Int64] = []
-        var attempts: [Int64: Int] = [:]
-        var blocked = false
-        var gate: CheckedContinuation<Void, Never>?
-        var released = false
-    }
-    private let state = Mutex(State())
-    private let failuresBeforeSuccess: [Int64: Int]
-    private let blockAt: Int64?
-
-    init(failuresBeforeSuccess: [Int64: Int] = [:], blockAt: Int64? = nil) {
-        self.failuresBeforeSuccess = failuresBeforeSuccess
-        self.blockAt = blockAt
-    }
-
-    var offsets: [Int64] { state.withLock { $0.offsets } }
-    var isBlocked: Bool { state.withLock { $0.blocked } }
-    func attempts(at offset: Int64) -> Int { state.withLock { $0.attempts[offset] ?? 0 } }
-
-    func unblock() {
-        let gate = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.released = true
-            defer { state.gate = nil }
-            return state.gate
-        }
-        gate?.resume()
-    }
-
-    func process(_ event: EnrichedEvent, context: ProcessingContext) async throws {
-        let attempt = state.withLock { state -> Int in
-            state.attempts[context.offset, default: 0] += 1
-            return state.attempts[context.offset]!
-        }
-        if context.offset == blockAt {
-            await withCheckedContinuation { continuation in
-                state.withLock { state in
-                    if state.released { continuation.resume() } else { state.gate = continuation; state.blocked = true }
-                }
-            }
-        }
-        if attempt <= failuresBeforeSuccess[context.offset, default: 0] { throw TransientFailure() }
-        state.withLock { $0.offsets.append(context.offset) }
-    }
-}
-
-/// Records which entry point the pipeline used for each attempt; fails chosen offsets' first attempts.
-final class EntryPointRecordingProcessor: SynchronousEventProcessor {
-    enum EntryPoint { case synchronous, asynchronous }
-    struct Call: Equatable {
-        var offset: Int64
-        var attempt: Int
-        var entryPoint: EntryPoint
-    }
-    private let log = Mutex<[Call]>([])
-    /// Offset -> how many attempts fail before one succeeds.
-    private let failingAttempts: [Int64: Int]
-    init(failingAttempts: [Int64: Int]) { self.failingAttempts = failingAttempts }
-    var calls: [Call] { log.withLock { $0 } }
-
-    func processSynchronously(_ event: EnrichedEvent, context: ProcessingContext) throws {
-        try record(context, .synchronous)
-    }
-
-    func process(_ event: EnrichedEvent, context: ProcessingContext) async throws {
-        try record(context, .asynchronous)
-    }
-
-    private func record(_ context: ProcessingContext, _ entryPoint: EntryPoint) throws {
-        log.withLock { $0.append(Call(offset: context.offset, attempt: context.attempt, entryPoint: entryPoint)) }
-        if context.attempt <= failingAttempts[context.offset, default: 0] { throw TransientFailure() }
-    }
-}
-
-final class RecordingSink: DeadLetterSink {
-    private let state = Mutex<(letters: [DeadLetter], attempts: Int)>(([], 0))
-    private let failuresBeforeSuccess: Int
-    init(failuresBeforeSuccess: Int = 0) { self.failuresBeforeSuccess = failuresBeforeSuccess }
-    var letters: [DeadLetter] { state.withLock { $0.letters } }
-    var sendAttempts: Int { state.withLock { $0.attempts } }
-    func send(_ letter: DeadLetter) async throws {
-        try state.withLock { state in
-            state.attempts += 1
-            guard state.attempts > failuresBeforeSuccess else { throw TransientFailure() }
-            state.letters.append(letter)
         }
     }
 }

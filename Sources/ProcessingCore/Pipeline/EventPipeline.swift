@@ -6,6 +6,12 @@ import Synchronization
 /// Connects the consumer to the partition workers: one `PartitionWorker` per assigned partition,
 /// created on assign, revoked on revoke, stopped on shutdown.
 ///
+/// Stages of a record: the consumer's poll thread hands it to its partition (`AssignedPartition`); the
+/// partition's worker decodes it (`RecordDecoder`), processes it with retries, dead-letters or halts on
+/// it (`RecordHandler`), then passes it on as finished (`FinishedRecordOutput`), to an optional
+/// `ProcessedEventStage` that can hold its offset back until the event is durable; the finished
+/// position (`FinishedPosition`) is stored for commit.
+///
 /// It is the consumer's delegate, so every callback below runs on the consumer's poll thread, in the
 /// order the consumer guarantees (assign before records, revoke after the last record). Callbacks do
 /// no processing: they hand records to workers and return (`receive` then waits up to 100 ms while the
@@ -14,6 +20,7 @@ public final class EventPipeline: KafkaConsumerDelegate {
     private let workers = Mutex<[TopicPartition: PartitionWorker]>([:])
     private let processor: any EventProcessor
     private let deadLetters: (any DeadLetterSink)?
+    private let stage: (any ProcessedEventStage)?
     private let settings: PipelineSettings
     private let logger: Logger
     private let flow: FlowControl
@@ -21,14 +28,18 @@ public final class EventPipeline: KafkaConsumerDelegate {
     /// What the pipeline did so far.
     public let statistics = ProcessingStatistics()
 
-    /// - Parameter executor: where the partition workers process; by default threads shared by every
-    ///   pipeline of the process, one per core, below the Kafka client's threads in priority.
+    /// - Parameters:
+    ///   - processedEvents: the stage after the processor that decides when processed events are
+    ///     finished (e.g. stored in batches; see `ProcessedEventStage`). nil: finished as soon as processed.
+    ///   - executor: where the partition workers process; by default threads shared by every pipeline of
+    ///     the process, one per core, below the Kafka client's threads in priority.
     public init(
         processor: any EventProcessor, deadLetters: (any DeadLetterSink)?, settings: PipelineSettings, logger: Logger,
-        executor: ProcessingExecutor = .shared
+        processedEvents: (any ProcessedEventStage)? = nil, executor: ProcessingExecutor = .shared
     ) {
         self.processor = processor
         self.deadLetters = deadLetters
+        self.stage = processedEvents
         self.settings = settings
         self.logger = logger
         self.executor = executor
@@ -61,8 +72,9 @@ public final class EventPipeline: KafkaConsumerDelegate {
     public func assign(_ partitions: [TopicPartition], control: any ConsumerControl) {
         let created = partitions.map { partition in
             PartitionWorker(
-                topicPartition: partition, control: control, processor: processor, deadLetters: deadLetters,
-                settings: settings, statistics: statistics, flow: flow, executor: executor, logger: logger
+                partition: AssignedPartition(partition, control: control, flow: flow, settings: settings),
+                processor: processor, deadLetters: deadLetters, stage: stage, settings: settings,
+                statistics: statistics, executor: executor, logger: logger
             )
         }
         workers.withLock { workers in
@@ -132,8 +144,9 @@ public final class EventPipeline: KafkaConsumerDelegate {
         for worker in workers.withLock({ Array($0.values) }) { worker.stop() }
     }
 
-    /// Waits until every worker finished its event in flight, or `timeout` passed. Returns at the
-    /// timeout even if a processor ignores cancellation: the waits race, and the first to end answers.
+    /// Waits until every worker finished its event in flight and the `ProcessedEventStage` (if any)
+    /// drained, or `timeout` passed. Returns at the timeout even if a processor ignores cancellation:
+    /// the waits race, and the first to end answers.
     /// - Returns: true when everything finished in time.
     public func waitForInFlightEvents(timeout: Duration) async -> Bool {
         let current = workers.withLock { Array($0.values) }
@@ -143,8 +156,9 @@ public final class EventPipeline: KafkaConsumerDelegate {
                 try? await Task.sleep(for: timeout)
                 answer.resume(false)
             }
-            Task {
+            Task { [stage] in
                 for worker in current { await worker.waitUntilFinished() }
+                await stage?.drain()
                 answer.resume(true)
                 timer.cancel()
             }

@@ -10,14 +10,16 @@ import Foundation
 /// (a retry backoff, an unavailable dead-letter topic, a partition too far behind) while others flow.
 ///
 /// Only records of flowing partitions count: a paused partition's records cannot be worked off by
-/// polling less, so they must not hold the others back. `PartitionWorker` keeps that bookkeeping.
+/// polling less, so they must not hold the others back. Each partition's `FlowShare` keeps that
+/// bookkeeping.
 ///
-/// `@unchecked Sendable`: `inFlight` is only touched with `condition` locked.
+/// `@unchecked Sendable`: `inFlight` and `waiting` are only touched with `condition` locked.
 final class FlowControl: @unchecked Sendable {
     /// Records of flowing partitions that may wait in the pipeline before the poll thread is held back.
     let limit: Int
     private let condition = NSCondition()
     private var inFlight = 0
+    private var waiting = 0
 
     init(limit: Int) {
         self.limit = limit
@@ -41,6 +43,13 @@ final class FlowControl: @unchecked Sendable {
         return inFlight
     }
 
+    /// How many threads wait in `waitForRoom` now, for tests and diagnostics.
+    var waitingCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return waiting
+    }
+
     /// Called on the poll thread after a batch was handed out: waits while the pipeline holds more than
     /// `limit` records, but at most `maximumWait`, so that the poll loop still serves rebalances and
     /// queued requests (pause, resume, store) promptly even when processing is stuck.
@@ -49,6 +58,8 @@ final class FlowControl: @unchecked Sendable {
         defer { condition.unlock() }
         guard inFlight > limit else { return }
         let deadline = Date(timeIntervalSinceNow: maximumWait)
+        waiting += 1
+        defer { waiting -= 1 }
         while inFlight > limit {
             if !condition.wait(until: deadline) { return }
         }

@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import Kafka
 
@@ -29,10 +30,10 @@ public final class ProcessingExecutor: TaskExecutor, @unchecked Sendable {
     /// How much lower than the process's priority the threads run (added to the nice value, on Linux).
     public let niceIncrement: Int32
 
-    // Guarded by `condition`. `pending[head...]` are the jobs not started yet.
+    // Guarded by `condition`: the jobs not started yet, oldest first. A ring buffer, so taking the oldest
+    // is O(1) and a long backlog's slots are reused rather than left behind.
     private let condition = NSCondition()
-    private var pending: [UnownedJob] = []
-    private var head = 0
+    private var pending = Deque<UnownedJob>()
 
     /// Starts `threadCount` threads named `name-1`, `name-2`, ...
     public init(name: String, threadCount: Int, niceIncrement: Int32) {
@@ -58,17 +59,8 @@ public final class ProcessingExecutor: TaskExecutor, @unchecked Sendable {
         let executor = asUnownedTaskExecutor()
         while true {
             condition.lock()
-            while head == pending.count { condition.wait() }
-            let job = pending[head]
-            head += 1
-            if head == pending.count {
-                pending.removeAll(keepingCapacity: true)
-                head = 0
-            } else if head >= 4096, head * 2 >= pending.count {
-                // A long backlog: drop the started jobs' slots so the array does not grow without bound.
-                pending.removeFirst(head)
-                head = 0
-            }
+            while pending.isEmpty { condition.wait() }
+            let job = pending.removeFirst()
             condition.unlock()
             job.runSynchronously(on: executor)
         }
