@@ -36,6 +36,12 @@ public final class ServiceMetrics: Sendable {
         _ = commitFailures
         _ = processed
         _ = retries
+        // The processing failure classes start at 0 too, so `increase()` sees the first one; the decoder's
+        // classes (invalid_json, ...) appear with their first dead letter.
+        for failure in ["processing_failed", "processing_rejected"] {
+            _ = failedAttempts(failure)
+            _ = deadLetters(failure)
+        }
     }
 
     /// The exposition (text format 0.0.4), after bringing every metric up to date.
@@ -84,14 +90,10 @@ public final class ServiceMetrics: Sendable {
         advance(processed, key: "processed", to: status.totals.processed)
         advance(retries, key: "retries", to: status.totals.retries)
         for (errorClass, count) in pipeline.failedAttemptsByClass {
-            let counter = counter(name: MetricNames.eventsFailed, labels: [("topic", topic), ("error_class", errorClass)],
-                help: "Processing attempts that failed, by failure class.")
-            advance(counter, key: "failed/\(errorClass)", to: count)
+            advance(failedAttempts(errorClass), key: "failed/\(errorClass)", to: count)
         }
         for (errorClass, count) in pipeline.deadLettersByClass {
-            let counter = counter(name: MetricNames.deadLetters, labels: [("topic", topic), ("error_class", errorClass)],
-                help: "Events written to the dead-letter topic, by failure class.")
-            advance(counter, key: "dead/\(errorClass)", to: count)
+            advance(deadLetters(errorClass), key: "dead/\(errorClass)", to: count)
         }
         for kind in ConsumerObservations.RebalanceKind.allCases {
             advance(rebalances(kind), key: "rebalance/\(kind.rawValue)", to: observations.rebalances(kind))
@@ -161,6 +163,18 @@ public final class ServiceMetrics: Sendable {
 
     private var commitFailures: Counter {
         counter(name: MetricNames.commitFailures, help: "Offset commits that failed.")
+    }
+
+    private func failedAttempts(_ errorClass: String) -> Counter {
+        counter(
+            name: MetricNames.eventsFailed, labels: [("topic", topic), ("error_class", errorClass)],
+            help: "Processing attempts that failed, by failure class.")
+    }
+
+    private func deadLetters(_ errorClass: String) -> Counter {
+        counter(
+            name: MetricNames.deadLetters, labels: [("topic", topic), ("error_class", errorClass)],
+            help: "Events written to the dead-letter topic, by failure class.")
     }
 
     private func rebalances(_ kind: ConsumerObservations.RebalanceKind) -> Counter {

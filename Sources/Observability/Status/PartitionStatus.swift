@@ -19,7 +19,7 @@ public struct PartitionStatus: Sendable, Codable, Equatable {
     public var paused: Bool
     /// Why it is paused: `backpressure`, `retry_backoff`, `dead_letter_unavailable`, `halted`.
     public var pauseReasons: [String]
-    /// Records consumed from this partition since it was assigned.
+    /// Records consumed from this partition since the service started (earlier assignments included).
     public var consumed: Int
 
     public init(

@@ -55,6 +55,18 @@ public final class LatencyHistogram: Sendable {
         tally.reset()
     }
 
+    /// Adds one observation under the lock: for the rare failure-path observations (retries, dead
+    /// letters); the hot path goes through a `LatencyTally`.
+    public func record(nanoseconds: Int64) {
+        var index = 0
+        while index < upperBounds.count && nanoseconds > upperBounds[index] { index += 1 }
+        state.withLock { counts in
+            counts.buckets[index] += 1
+            counts.sumNanoseconds &+= nanoseconds
+            counts.count += 1
+        }
+    }
+
     /// Everything recorded so far.
     public func snapshot() -> Counts {
         state.withLock { $0 }

@@ -15,12 +15,20 @@ public struct LatencyTally: Sendable {
     /// Counts one observation. A linear scan: a dozen bounds, and most observations fall in the first few.
     @inlinable
     public mutating func record(nanoseconds: Int64) {
+        record(nanoseconds: nanoseconds, weight: 1)
+    }
+
+    /// Counts `weight` observations of `nanoseconds` (a sampled observation standing for several).
+    /// - Returns: the bucket it went into.
+    @inlinable @discardableResult
+    public mutating func record(nanoseconds: Int64, weight: Int) -> Int {
         var index = 0
         let bounds = upperBounds.count
         while index < bounds && nanoseconds > upperBounds[index] { index += 1 }
-        buckets[index] += 1
-        sumNanoseconds &+= nanoseconds
-        count += 1
+        buckets[index] += weight
+        sumNanoseconds &+= nanoseconds &* Int64(weight)
+        count += weight
+        return index
     }
 
     /// Whether nothing was recorded since the last merge.
