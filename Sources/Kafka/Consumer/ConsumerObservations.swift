@@ -33,7 +33,8 @@ public final class ConsumerObservations: Sendable {
         public var receivedAt: ContinuousClock.Instant
     }
 
-    private let lastPollNanoseconds = Atomic<Int64>(0)
+    /// Nanoseconds from `origin` to the last poll (negative is fine), `Int64.min` before the first.
+    private let lastPollNanoseconds = Atomic<Int64>(.min)
     private let assignedCount = Atomic<Int>(0)
     private let revokedCount = Atomic<Int>(0)
     private let lostCount = Atomic<Int>(0)
@@ -52,7 +53,7 @@ public final class ConsumerObservations: Sendable {
     /// least every 100 ms while it runs: a value older than that means it is stuck (or was closed).
     public var lastPoll: ContinuousClock.Instant? {
         let nanoseconds = lastPollNanoseconds.load(ordering: .relaxed)
-        return nanoseconds == 0 ? nil : Self.origin.advanced(by: .nanoseconds(nanoseconds))
+        return nanoseconds == .min ? nil : Self.origin.advanced(by: .nanoseconds(nanoseconds))
     }
 
     /// Rebalance callbacks of each kind so far.
@@ -79,10 +80,14 @@ public final class ConsumerObservations: Sendable {
     // MARK: Recording (poll thread)
 
     func recordPoll() {
-        // Never 0, which means "not yet".
-        let elapsed = Self.origin.duration(to: Self.clock.now)
+        recordPoll(at: Self.clock.now)
+    }
+
+    /// `package` for tests of what observers make of an old heartbeat.
+    package func recordPoll(at instant: ContinuousClock.Instant) {
+        let elapsed = Self.origin.duration(to: instant)
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-        lastPollNanoseconds.store(max(1, nanoseconds), ordering: .relaxed)
+        lastPollNanoseconds.store(max(.min + 1, nanoseconds), ordering: .relaxed)
     }
 
     func recordRebalance(_ kind: RebalanceKind) {
@@ -102,7 +107,8 @@ public final class ConsumerObservations: Sendable {
         errors.withLock { $0.last = reported }
     }
 
-    func recordFatalError(_ error: KafkaError) {
+    /// `package` for tests of what observers make of a fatal error.
+    package func recordFatalError(_ error: KafkaError) {
         errors.withLock { $0.fatal = $0.fatal ?? error.message }
     }
 
