@@ -89,4 +89,17 @@ struct ObservabilityReadinessTests {
         #expect(try await service.waitForExit(timeout: .seconds(90)) == .exited(0), "\(service.tail())")
         #expect(service.logLines.contains { $0.message == "Processing service stopped" })
     }
+
+    @Test("HTTP_ENABLED=false: no HTTP server, the service still consumes and logs its progress")
+    func httpDisabled() async throws {
+        let broker = try MockBroker(topics: ["events": 2])
+        let publisher = try RecordPublisher(bootstrapServers: broker.bootstrapServers)
+        _ = try await publisher.publish(RecordPublisher.validEvents(topic: "events", count: 20, partitions: 2))
+        await publisher.close()
+        let service = try Self.start(broker, group: uniqueGroupID("http-off"), ["HTTP_ENABLED": "false", "PROGRESS_LOG_INTERVAL": "1s"])
+        try await service.waitForProcessed(count: 20)
+        try await service.waitForLine("a Progress line") { $0.message == "Progress" && $0.metadata["processed"] != nil }
+        #expect(!service.logLines.contains { $0.message == "HTTP server listening" })
+        #expect(try await service.shutDown() == .exited(0))
+    }
 }
