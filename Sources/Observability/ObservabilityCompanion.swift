@@ -1,3 +1,4 @@
+import CoreMetrics
 import Kafka
 import Logging
 import ProcessingCore
@@ -16,6 +17,9 @@ public struct ObservabilityCompanion: ServiceCompanion {
     private let logger: Logger
     private let onListening: @Sendable (String, Int) -> Void
     private let extraReadinessChecks: @Sendable () -> [ProbeReport.Check]
+    /// The registry `/metrics` renders (made up front, so `bootstrapMetricsSystem()` can point
+    /// swift-metrics at it before the service runs).
+    private let metrics: ServiceMetrics
 
     /// - Parameters:
     ///   - onListening: told the HTTP server's bound address and port (for in-process tests; the log line
@@ -30,6 +34,14 @@ public struct ObservabilityCompanion: ServiceCompanion {
         self.logger = logger
         self.onListening = onListening
         self.extraReadinessChecks = extraReadinessChecks
+        self.metrics = ServiceMetrics(version: ServiceVersion.current, group: configuration.groupID, topic: configuration.topic)
+    }
+
+    /// Makes the process's swift-metrics backend the service's registry (`DescribedMetricsFactory`), so
+    /// metrics recorded through the swift-metrics API elsewhere appear in `/metrics`. Once per process:
+    /// the executable calls it; in-process tests leave swift-metrics alone.
+    public func bootstrapMetricsSystem() {
+        MetricsSystem.bootstrap(DescribedMetricsFactory(registry: metrics.registry))
     }
 
     public func prepare() async throws {
@@ -51,7 +63,7 @@ public struct ObservabilityCompanion: ServiceCompanion {
             extraReadinessChecks: extraReadinessChecks)
         var arranged: [any Service] = []
         if settings.httpEnabled {
-            let metrics = ServiceMetrics(version: ServiceVersion.current, group: configuration.groupID, topic: configuration.topic)
+            let metrics = self.metrics
             arranged.append(ObservabilityHTTPServer(
                 host: settings.httpHost, port: settings.httpPort, source: source,
                 metrics: {

@@ -33,6 +33,7 @@ struct Run: AsyncParsableCommand {
 
         do {
             let companion = ObservabilityCompanion(configuration: configuration, logger: logger)
+            companion.bootstrapMetricsSystem()
             try await ProcessingServiceApp(configuration: configuration, logger: logger, companion: companion).run()
         } catch let error as HTTPServerStartupError {
             logger.critical("Processing service could not start: \(error)")
