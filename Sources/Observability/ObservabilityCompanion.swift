@@ -44,14 +44,30 @@ public struct ObservabilityCompanion: ServiceCompanion {
         MetricsSystem.bootstrap(DescribedMetricsFactory(registry: metrics.registry))
     }
 
+    /// `/readyz`'s check of the event store the service writes to.
+    static func storeCheck(name: String, reachable: Bool) -> ProbeReport.Check {
+        .init(
+            name: "sink_reachable", ok: reachable,
+            detail: reachable ? "\(name) reachable" : "\(name) cannot be written; the service waits and retries")
+    }
+
     public func prepare() async throws {
         let settings = configuration.observability
         guard settings.httpEnabled, settings.httpPort != 0 else { return }
         try await PortAvailability.check(host: settings.httpHost, port: settings.httpPort)
     }
 
-    public func arrange(_ services: [any Service], consumer: KafkaConsumer, pipeline: EventPipeline) throws -> [any Service] {
+    public func arrange(_ services: [any Service], parts: ServiceParts) throws -> [any Service] {
         let settings = configuration.observability
+        let consumer = parts.consumer
+        let pipeline = parts.pipeline
+        let extraReadinessChecks = self.extraReadinessChecks
+        let store = parts.store
+        let readinessChecks: @Sendable () -> [ProbeReport.Check] = {
+            var checks = extraReadinessChecks()
+            if let store { checks.append(Self.storeCheck(name: store.name, reachable: store.isReachable())) }
+            return checks
+        }
         let lifecycle = ServiceLifecycleState()
         let monitor = ConsumerMonitor(
             consumer: consumer, pipeline: pipeline, lifecycle: lifecycle,
@@ -60,7 +76,7 @@ public struct ObservabilityCompanion: ServiceCompanion {
         let source = LiveStatusSource(
             consumer: consumer, pipeline: pipeline, monitor: monitor, lifecycle: lifecycle,
             topic: configuration.topic, group: configuration.groupID, version: ServiceVersion.current,
-            extraReadinessChecks: extraReadinessChecks)
+            extraReadinessChecks: readinessChecks)
         var arranged: [any Service] = []
         if settings.httpEnabled {
             let metrics = self.metrics

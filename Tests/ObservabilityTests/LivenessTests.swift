@@ -1,6 +1,6 @@
 import Kafka
 import Logging
-import Observability
+@testable import Observability
 import ProcessingCore
 import Testing
 
@@ -68,5 +68,27 @@ struct LivenessTests {
         lifecycle.markDraining()
         lifecycle.markRunning()
         #expect(lifecycle.current == .draining, "the phase only moves forward")
+    }
+}
+
+@Suite("Readiness with an event store")
+struct StoreReadinessTests {
+    @Test("an unreachable store makes /readyz fail with a check naming it")
+    func unreachableStoreIsNotReady() throws {
+        let (_, base) = try LivenessTests.source()
+        let reachable = ReachableFlag()
+        let source = LiveStatusSource(
+            consumer: base.consumer, pipeline: LivenessTests.NoPipeline(), monitor: base.monitor, lifecycle: base.lifecycle,
+            topic: "events", group: "g", version: "1",
+            extraReadinessChecks: { [ObservabilityCompanion.storeCheck(name: "postgres", reachable: reachable.value)] })
+        #expect(source.readiness().checks.first { $0.name == "sink_reachable" }?.ok == true)
+        reachable.value = false
+        let check = source.readiness().checks.first { $0.name == "sink_reachable" }
+        #expect(check?.ok == false)
+        #expect(check?.detail == "postgres cannot be written; the service waits and retries")
+    }
+
+    final class ReachableFlag: @unchecked Sendable {
+        var value = true
     }
 }

@@ -56,7 +56,7 @@ public struct ProcessingServiceApp: Sendable {
         if !configuration.enableAutoCommit {
             services.append(CommitTimerService(consumer: consumer, interval: commitInterval))
         }
-        services = try companion?.arrange(services, consumer: consumer, pipeline: pipeline) ?? services
+        services = try companion?.arrange(services, parts: ServiceParts(consumer: consumer, pipeline: pipeline)) ?? services
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )

@@ -16,6 +16,21 @@ public protocol ServiceCompanion: Sendable {
     /// the start-up with that error.
     func prepare() async throws
 
-    /// The group's services in start order, given the service's own (consumer first).
-    func arrange(_ services: [any Service], consumer: KafkaConsumer, pipeline: EventPipeline) throws -> [any Service]
+    /// The group's services in start order, given the service's own (consumer first) and its parts.
+    func arrange(_ services: [any Service], parts: ServiceParts) throws -> [any Service]
+}
+
+/// The running service's parts a `ServiceCompanion` observes.
+public struct ServiceParts: Sendable {
+    public var consumer: KafkaConsumer
+    public var pipeline: EventPipeline
+    /// Whether the event store the service writes to is reachable now, with its name (`/readyz` reports
+    /// it); nil when the service writes to no store.
+    public var store: (name: String, isReachable: @Sendable () -> Bool)?
+
+    public init(consumer: KafkaConsumer, pipeline: EventPipeline, store: (name: String, isReachable: @Sendable () -> Bool)? = nil) {
+        self.consumer = consumer
+        self.pipeline = pipeline
+        self.store = store
+    }
 }
