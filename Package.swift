@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         // Observability (issue 13): the HTTP server and the Prometheus exposition.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
@@ -44,19 +46,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // librdkafka's in-process mock cluster, for `mock-kafka` and tests only (not part of `Kafka`).
+        .target(name: "KafkaMockCluster", dependencies: ["Kafka", "CRdKafka"]),
         // 16-bytes-at-a-time string scanning (SSE2/NEON) for EventModel's decoder; header-only, inlined.
         .target(name: "CEventJSON"),
         // glibc's mallopt for ProcessingCore's AllocatorTuning; header-only.
         .target(name: "CMallocOptions"),
-        // The EnrichedEvent schema, its fast validating decoder and a synthetic event generator.
+        // The EnrichedEvent schema and its fast validating decoder.
         .target(name: "EventModel", dependencies: ["CEventJSON"]),
+        // Tooling around EventModel, not used by the service: the synthetic event generator (event-producer,
+        // tests, benchmarks) and the Foundation reference decoder (differential tests, decode benchmarks).
+        .target(name: "EventModelTesting", dependencies: ["EventModel"]),
         // Configuration, logging, retry policy, offset tracking, processing pipeline, dead letters.
         .target(
             name: "ProcessingCore",
             dependencies: [
                 "Kafka",
-                // Only for the dead-letter replay's watermark/committed-offset query (DeadLetterReplayRangeQuery).
-                "CRdKafka",
                 "EventModel",
                 "CMallocOptions",
                 .product(name: "Logging", package: "swift-log"),
@@ -65,6 +70,15 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 // Deque: the processing executor's job queue.
                 .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        // `processing-service dlq replay`: re-publishes dead letters (the service itself never runs it).
+        .target(
+            name: "DeadLetterReplay",
+            dependencies: [
+                "Kafka",
+                "ProcessingCore",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Health, readiness, Prometheus metrics, lag, the status JSON and page, progress logs (issue 13):
@@ -91,6 +105,7 @@ let package = Package(
                 "Kafka",
                 "ProcessingCore",
                 "Observability",
+                "DeadLetterReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -100,6 +115,8 @@ let package = Package(
             name: "MockKafka",
             dependencies: [
                 "Kafka",
+                "KafkaMockCluster",
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -109,6 +126,7 @@ let package = Package(
             dependencies: [
                 "Kafka",
                 "EventModel",
+                "EventModelTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -126,6 +144,7 @@ let package = Package(
             name: "DecodeBenchmark",
             dependencies: [
                 "EventModel",
+                "EventModelTesting",
                 "Kafka",
                 "ProcessingCore",
                 .product(name: "Logging", package: "swift-log"),
@@ -136,16 +155,27 @@ let package = Package(
         // The decode-only micro-benchmark on google/swift-benchmark (see its main.swift).
         .executableTarget(
             name: "DecodeMicrobenchmark",
-            dependencies: ["EventModel", .product(name: "Benchmark", package: "swift-benchmark")],
+            dependencies: ["EventModel", "EventModelTesting", .product(name: "Benchmark", package: "swift-benchmark")],
             path: "Benchmarks/DecodeMicrobenchmark"
         ),
         // Helpers shared by the test targets: starting the mock broker process, locating built tools.
         .target(
             name: "TestSupport",
-            dependencies: ["Kafka", "EventModel", "CRdKafka"]
+            dependencies: [
+                "Kafka", "EventModel",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", "MockKafka"]),
-        .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
+        .testTarget(
+            name: "KafkaTests",
+            dependencies: [
+                "Kafka", "KafkaMockCluster", "CRdKafka", "TestSupport", "MockKafka",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .testTarget(name: "EventModelTests", dependencies: ["EventModel", "EventModelTesting"]),
         .testTarget(
             name: "ObservabilityTests",
             dependencies: [
@@ -156,12 +186,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "ProcessingCoreTests", dependencies: ["ProcessingCore", "TestSupport", "CMallocOptions"]),
+        .testTarget(
+            name: "ProcessingCoreTests", dependencies: ["ProcessingCore", "DeadLetterReplay", "EventModelTesting", "TestSupport", "CMallocOptions"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "ProcessingCore", "TestSupport", "ProcessingService", "MockKafka", "EventProducer", "Observability",
+                "ProcessingCore", "DeadLetterReplay", "EventModelTesting", "TestSupport", "ProcessingService", "MockKafka",
+                "EventProducer", "Observability",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // Static checks of Dockerfile, docker-compose.yml, README, env.example and scripts (no Docker here).

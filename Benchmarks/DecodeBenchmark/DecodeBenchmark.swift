@@ -1,5 +1,6 @@
 import ArgumentParser
 import EventModel
+import EventModelTesting
 
 #if canImport(Glibc)
 import Glibc

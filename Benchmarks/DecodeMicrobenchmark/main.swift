@@ -9,6 +9,7 @@
 // pipeline's overhead beside it; this one gives the framework's statistics (median, deviation, iterations).
 import Benchmark
 import EventModel
+import EventModelTesting
 
 /// The corpus, and a cursor that hands out its events in turn (one per benchmark iteration).
 final class Corpus: @unchecked Sendable {  // used by one benchmark at a time, on the main thread

@@ -1,4 +1,5 @@
 import EventModel
+import EventModelTesting
 
 /// The records to publish: synthetic `EnrichedEvent`s from `SyntheticEventGenerator`, with an invalid
 /// record in place of every `invalidEvery`-th one when asked (for dead-letter demos and tests).

@@ -9,6 +9,11 @@ public struct TopicPartition: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(topic)[\(partition)]" }
+
+    /// Partitions `0..<count` of `topic`.
+    public static func all(of topic: String, count: Int) -> [TopicPartition] {
+        (0..<Int32(clamping: count)).map { TopicPartition(topic: topic, partition: $0) }
+    }
 }
 
 /// A position in a partition. For stores and commits `offset` is the *next* offset to read

@@ -1,4 +1,5 @@
 import Kafka
+import KafkaMockCluster
 
 extension ControlCommand {
     /// Carries out a cluster command. `ping` and `quit` change nothing here; the caller handles `quit`.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Synchronization
+import KafkaMockCluster
 
 /// `mock-kafka`: librdkafka's mock cluster as a standalone process, for tests and the quick start.
 @main
@@ -64,7 +65,7 @@ struct MockKafkaCommand: ParsableCommand {
 
     func run() throws {
         let lifetime = ProcessLifetime()
-        // Before any thread exists, so that every thread inherits the blocked signal mask.
+        // Before the cluster exists: a signal from then on stops it cleanly.
         TerminationSignals.handle { _ in lifetime.exit(code: 0) }
 
         let cluster: MockCluster

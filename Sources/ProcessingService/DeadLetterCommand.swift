@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import ProcessingCore
+import DeadLetterReplay
 
 /// `processing-service dlq ...`: working with the dead-letter topic.
 struct DeadLetterCommand: AsyncParsableCommand {

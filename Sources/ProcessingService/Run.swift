@@ -16,12 +16,17 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         // Before any thread that allocates starts (see AllocatorTuning for why and what it measured).
         let allocatorTuning = AllocatorTuning.apply(environment: ProcessInfo.processInfo.environment)
+        // From here on SIGTERM/SIGINT never kill the process: a signal during the configuration or the
+        // start-up's connection retries is logged and stops the service with exit 0 (see ShutdownSignals).
+        let signals = await ShutdownSignals.trap()
         // Configuration first, logging second: the log format and level are configuration. A bad setting
         // is reported on stderr as plain lines and the process exits with EX_USAGE before anything
         // connects, so an orchestrator shows the reason instead of a crash loop.
         let configuration = try options.loadConfiguration()
 
-        LoggingSetup.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
+        LoggingSetup.bootstrap(
+            format: configuration.logFormat, level: configuration.logLevel, bufferSize: configuration.logBufferSize
+        )
         // No logger-level metadata: every processed event logs through this logger, and handler metadata
         // would be merged into each of those lines. The version goes on the start-up line instead.
         let logger = Logger(label: LoggingSetup.serviceLoggerLabel)
@@ -34,7 +39,7 @@ struct Run: AsyncParsableCommand {
         do {
             let companion = ObservabilityCompanion(configuration: configuration, logger: logger)
             companion.bootstrapMetricsSystem()
-            try await ProcessingServiceApp(configuration: configuration, logger: logger, companion: companion).run()
+            try await ProcessingServiceApp(configuration: configuration, logger: logger, companion: companion).run(signals: signals)
         } catch let error as HTTPServerStartupError {
             logger.critical("Processing service could not start: \(error)")
             throw ExitCode(error.exitCode)

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import EventModel
+@testable import EventModelTesting
 
 /// `EnrichedEventDecoder.decode(_:recycling:)`: reuses an event's memory only when nothing else can see it.
 @Suite struct DecoderRecyclingTests {

@@ -1,6 +1,7 @@
 import Foundation
 
 @testable import EventModel
+@testable import EventModelTesting
 
 /// Shared helpers for the decoder tests.
 enum DecodingTestSupport {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import EventModel
+@testable import EventModelTesting
 
 /// Our decoder against the reference (Foundation's `JSONDecoder` into the Codable model) on generated,
 /// hand-picked and mutated documents: both must accept the same documents with the same member values,

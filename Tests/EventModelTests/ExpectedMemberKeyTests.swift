@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import EventModel
+@testable import EventModelTesting
 
 /// The parser's in-order guess of member names (`ExpectedMemberKey`): what a guess accepts, the order it
 /// guesses in, and that documents in any other order or spelling decode exactly as before.

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import EventModel
+@testable import EventModelTesting
 
 /// `EnrichedEventDecoder.decode(paddedBytes:owner:recycling:)`, which reads the caller's padded bytes
 /// instead of copying them: it must give exactly what the copying `decode(_:)` gives (the same event or

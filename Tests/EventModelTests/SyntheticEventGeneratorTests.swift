@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import EventModel
+@testable import EventModelTesting
 
 @Suite struct SyntheticEventGeneratorTests {
     @Test func sameSeedGivesSameBytesAndOtherSeedsDiffer() {

@@ -4,6 +4,7 @@ import Kafka
 import ProcessingCore
 import Testing
 import TestSupport
+import EventModelTesting
 
 /// The built service on a stream of valid events mixed with every kind of invalid record: every valid
 /// event processed once, every invalid record in the dead-letter topic exactly once, unchanged, with
@@ -12,7 +13,7 @@ import TestSupport
 struct DeadLetterMixedStreamTests {
     @Test func everyInvalidRecordIsDeadLetteredOnceWithItsOriginAndEveryOffsetIsCommitted() async throws {
         let partitions = 4
-        let broker = try MockBroker(topics: ["events": partitions, "events.dlq": 2])
+        let broker = try await MockBroker(topics: ["events": partitions, "events.dlq": 2])
         let group = uniqueGroupID("dlq-mixed")
         let samples = SyntheticEventGenerator.invalidSamples()
 
@@ -35,9 +36,9 @@ struct DeadLetterMixedStreamTests {
         #expect(invalidPositions.count == samples.count)
 
         let service = try ServiceProcess(environment: ServiceProcess.environment(broker: broker, topic: "events", groupID: group))
-        let ends = try broker.highWatermarks(topic: "events", partitionCount: partitions)
+        let ends = try await broker.highWatermarks(topic: "events", partitionCount: partitions)
         try await eventually("every source offset committed", timeout: .seconds(90)) {
-            try broker.committedOffsets(group: group, topic: "events", partitionCount: partitions) == ends
+            try await broker.committedOffsets(group: group, topic: "events", partitionCount: partitions) == ends
         }
 
         // Valid events: each processed exactly once; invalid ones never reached the processor.

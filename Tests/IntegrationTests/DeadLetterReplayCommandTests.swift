@@ -4,6 +4,8 @@ import Kafka
 import ProcessingCore
 import Testing
 import TestSupport
+import EventModelTesting
+import DeadLetterReplay
 
 /// `processing-service dlq replay` (the built binary) against the mock broker, with the service running
 /// in-process: replayed letters are processed again once fixed, a filter replays only its classes, a
@@ -32,7 +34,7 @@ struct DeadLetterReplayCommandTests {
     func sum(_ offsets: [Int32: Int64]) -> Int64 { offsets.values.reduce(0, +) }
 
     @Test func fixedProcessingFailuresAreReplayedAndProcessedAndTheFilterLeavesOtherClasses() async throws {
-        let broker = try MockBroker(topics: ["events": 3, "events.dlq": 2])
+        let broker = try await MockBroker(topics: ["events": 3, "events.dlq": 2])
         let group = uniqueGroupID("dlq-replay")
         var records = RecordPublisher.validEvents(topic: "events", count: 30, partitions: 3)
         records.append(ProducerRecord(topic: "events", partition: 0, key: Array("k".utf8), value: Array("not json".utf8)))
@@ -53,9 +55,9 @@ struct DeadLetterReplayCommandTests {
             environment: EmbeddedService.environment(broker: broker, topic: "events", group: group, ["PROCESSING_MAX_ATTEMPTS": "2"]),
             processor: processor
         )
-        var ends = try broker.highWatermarks(topic: "events", partitionCount: 3)
+        var ends = try await broker.highWatermarks(topic: "events", partitionCount: 3)
         try await eventually("every offset committed", timeout: .seconds(90)) {
-            try broker.committedOffsets(group: group, topic: "events", partitionCount: 3) == ends
+            try await broker.committedOffsets(group: group, topic: "events", partitionCount: 3) == ends
         }
         let letters = try await TopicSnapshot.read(topic: "events.dlq", partitionCount: 2, bootstrapServers: broker.bootstrapServers)
         #expect(letters.map(DeadLetterReplayPlanner.errorClass(of:)).sorted() == ["invalid_json", "missing_field", "processing_failed", "processing_failed"])
@@ -67,7 +69,7 @@ struct DeadLetterReplayCommandTests {
         #expect(dryRun.exit == .exited(0))
         #expect(dryRun.output.components(separatedBy: "\n").filter { $0.hasPrefix("would replay ") }.count == 2, "\(dryRun.output)")
         #expect(dryRun.output.contains("Dry run: would replay 2 dead letters"))
-        #expect(try broker.highWatermarks(topic: "events", partitionCount: 3) == ends)
+        #expect(try await broker.highWatermarks(topic: "events", partitionCount: 3) == ends)
 
         // Fixed: replaying the processing failures gets them processed; the invalid letters stay put.
         processor.setScript { _, _ in .succeed }
@@ -75,11 +77,11 @@ struct DeadLetterReplayCommandTests {
         #expect(replayed.exit == .exited(0))
         #expect(replayed.output.contains("Replayed 2 dead letters"), "\(replayed.output)")
         #expect(replayed.output.contains("skipped by filter: 2"), "\(replayed.output)")
-        let afterReplay = try broker.highWatermarks(topic: "events", partitionCount: 3)
+        let afterReplay = try await broker.highWatermarks(topic: "events", partitionCount: 3)
         #expect(afterReplay[0] == ends[0]! + 1 && afterReplay[1] == ends[1] && afterReplay[2] == ends[2]! + 1, "back to their own partitions")
         ends = afterReplay
         try await eventually("the replayed letters processed and committed", timeout: .seconds(60)) {
-            try broker.committedOffsets(group: group, topic: "events", partitionCount: 3) == ends
+            try await broker.committedOffsets(group: group, topic: "events", partitionCount: 3) == ends
         }
         let successes = processor.successCounts
         for id in failedIDs { #expect(successes[id] == 1, "\(id) processed once after the replay") }
@@ -88,12 +90,12 @@ struct DeadLetterReplayCommandTests {
         let again = try await replay(["--error-class", "processing_failed"], broker: broker, group: group)
         #expect(again.exit == .exited(0))
         #expect(again.output.contains("Replayed 0 dead letters"), "\(again.output)")
-        #expect(sum(try broker.highWatermarks(topic: "events.dlq", partitionCount: 2)) == 4)
+        #expect(sum(try await broker.highWatermarks(topic: "events.dlq", partitionCount: 2)) == 4)
         await service.stop()
     }
 
     @Test func aReplayedLetterThatFailsAgainGetsOneFreshSetOfDeadLetterHeaders() async throws {
-        let broker = try MockBroker(topics: ["events": 2, "events.dlq": 1])
+        let broker = try await MockBroker(topics: ["events": 2, "events.dlq": 1])
         let group = uniqueGroupID("dlq-refail")
         var records = RecordPublisher.validEvents(topic: "events", count: 10, partitions: 2)
         let invalid = ProducerRecord(
@@ -105,19 +107,20 @@ struct DeadLetterReplayCommandTests {
         _ = try await publisher.publish(records)
         await publisher.close()
         let service = try EmbeddedService(environment: EmbeddedService.environment(broker: broker, topic: "events", group: group))
-        var ends = try broker.highWatermarks(topic: "events", partitionCount: 2)
+        var ends = try await broker.highWatermarks(topic: "events", partitionCount: 2)
         try await eventually("every offset committed", timeout: .seconds(90)) {
-            try broker.committedOffsets(group: group, topic: "events", partitionCount: 2) == ends
+            try await broker.committedOffsets(group: group, topic: "events", partitionCount: 2) == ends
         }
 
         let replayed = try await replay([], broker: broker, group: group)
         #expect(replayed.exit == .exited(0))
         #expect(replayed.output.contains("Replayed 1 dead letter "), "\(replayed.output)")
         let replayOffset = try #require(ends[1])
-        ends = try broker.highWatermarks(topic: "events", partitionCount: 2)
+        ends = try await broker.highWatermarks(topic: "events", partitionCount: 2)
         try await eventually("the replayed letter dead-lettered again", timeout: .seconds(60)) {
-            try broker.committedOffsets(group: group, topic: "events", partitionCount: 2) == ends
-                && sum(try broker.highWatermarks(topic: "events.dlq", partitionCount: 1)) == 2
+            let committed = try await broker.committedOffsets(group: group, topic: "events", partitionCount: 2)
+            let deadLettered = sum(try await broker.highWatermarks(topic: "events.dlq", partitionCount: 1))
+            return committed == ends && deadLettered == 2
         }
 
         let letters = try await TopicSnapshot.read(topic: "events.dlq", partitionCount: 1, bootstrapServers: broker.bootstrapServers)
@@ -134,7 +137,7 @@ struct DeadLetterReplayCommandTests {
     }
 
     @Test func limitAndToTopicReplayInPiecesAndContinueWhereTheyStopped() async throws {
-        let broker = try MockBroker(topics: ["events": 1, "events.dlq": 1, "parking": 2])
+        let broker = try await MockBroker(topics: ["events": 1, "events.dlq": 1, "parking": 2])
         let group = uniqueGroupID("dlq-limit")
         let samples = SyntheticEventGenerator.invalidSamples().prefix(5)
         let publisher = try RecordPublisher(bootstrapServers: broker.bootstrapServers)
@@ -142,14 +145,14 @@ struct DeadLetterReplayCommandTests {
         await publisher.close()
         let service = try EmbeddedService(environment: EmbeddedService.environment(broker: broker, topic: "events", group: group))
         try await eventually("five dead letters", timeout: .seconds(90)) {
-            sum(try broker.highWatermarks(topic: "events.dlq", partitionCount: 1)) == 5
+            sum(try await broker.highWatermarks(topic: "events.dlq", partitionCount: 1)) == 5
         }
         await service.stop()
 
         let first = try await replay(["--limit", "2", "--to-topic", "parking"], broker: broker, group: group)
         #expect(first.exit == .exited(0))
         #expect(first.output.contains("Replayed 2 dead letters") && first.output.contains("stopped at --limit"), "\(first.output)")
-        #expect(sum(try broker.highWatermarks(topic: "parking", partitionCount: 2)) == 2)
+        #expect(sum(try await broker.highWatermarks(topic: "parking", partitionCount: 2)) == 2)
 
         let rest = try await replay(["--to-topic", "parking"], broker: broker, group: group)
         #expect(rest.exit == .exited(0))

@@ -32,28 +32,50 @@ struct DeadLetterUnavailableTests {
         #expect(processor.processed.offsets(of: 0) == [0, 1, 2, 3, 4], "nothing after the bad record while it cannot be dead-lettered")
     }
 
+    /// Publishes `perPartition` more valid events to each of `partitions` and waits until the service has
+    /// committed partitions 1 and 2 to their new ends: the signal that it went on working (polling,
+    /// processing, committing) for a while, instead of a sleep that a slow machine could outrun.
+    func publishMoreAndWaitForPartitions1And2(
+        _ broker: MockBroker, group: String, partitions: [Int32], perPartition: Int
+    ) async throws {
+        let records = partitions.flatMap { partition in
+            RecordPublisher.validEvents(topic: "events", count: perPartition, partitions: 1, seed: UInt64(100 + partition))
+                .map { ProducerRecord(topic: "events", partition: partition, key: $0.key, value: $0.value) }
+        }
+        let publisher = try RecordPublisher(bootstrapServers: broker.bootstrapServers)
+        _ = try await publisher.publish(records)
+        await publisher.close()
+        let ends = try await broker.highWatermarks(topic: "events", partitionCount: 3)
+        try await eventually("partitions 1 and 2 committed to their new ends", timeout: .seconds(90)) {
+            let committed = try await broker.committedOffsets(group: group, topic: "events", partitionCount: 3)
+            return committed[1] == ends[1] && committed[2] == ends[2]
+        }
+    }
+
     /// After recovery: the one letter is in the dead-letter topic exactly once, every offset committed,
-    /// every valid event processed exactly once.
-    func expectRecovered(_ broker: MockBroker, group: String, processor: FaultProcessor, invalid: TopicPartitionOffset) async throws {
-        let ends = try broker.highWatermarks(topic: "events", partitionCount: 3)
+    /// every valid event processed exactly once (`valid` of them).
+    func expectRecovered(
+        _ broker: MockBroker, group: String, processor: FaultProcessor, invalid: TopicPartitionOffset, valid: Int = 27
+    ) async throws {
+        let ends = try await broker.highWatermarks(topic: "events", partitionCount: 3)
         try await eventually("every offset committed", timeout: .seconds(90)) {
-            try broker.committedOffsets(group: group, topic: "events", partitionCount: 3) == ends
+            try await broker.committedOffsets(group: group, topic: "events", partitionCount: 3) == ends
         }
         let letters = try await TopicSnapshot.read(topic: "events.dlq", partitionCount: 1, bootstrapServers: broker.bootstrapServers)
         #expect(letters.count == 1, "exactly once, despite the failed writes")
         #expect(letters.first.flatMap { DeadLetterHeaders.value(DeadLetterHeaders.originalOffset, in: $0.headers) } == String(invalid.offset))
         let processed = processor.processed
-        #expect(processed.duplicates.isEmpty && processed.count == 27, "\(processed)")
+        #expect(processed.duplicates.isEmpty && processed.count == valid, "\(processed)")
         #expect(processed.offsets(of: 0) == [0, 1, 2, 3, 4, 6, 7, 8, 9])
     }
 
     @Test func retriableProduceErrorsOnTheDeadLetterTopicMakeThePartitionWaitAndWriteItOnce() async throws {
-        let broker = try MockBroker(topics: ["events": 3, "events.dlq": 1])
+        let broker = try await MockBroker(topics: ["events": 3, "events.dlq": 1])
         let group = uniqueGroupID("dlq-produce-retriable")
         let invalid = try await publishWithOneInvalidRecord(broker)
         // The service is the only producer from now on: its next 40 Produce requests (the dead letter,
         // retried by librdkafka every retry.backoff.ms) fail with NOT_ENOUGH_REPLICAS (19).
-        try broker.pushRequestErrors(apiKey: 0, errorCodes: Array(repeating: 19, count: 40))
+        try await broker.pushRequestErrors(apiKey: 0, errorCodes: Array(repeating: 19, count: 40))
         let processor = FaultProcessor()
         let service = try EmbeddedService(
             environment: EmbeddedService.environment(broker: broker, topic: "events", group: group), processor: processor
@@ -70,12 +92,12 @@ struct DeadLetterUnavailableTests {
     /// test also guards that workaround (it crashed the process with SIGSEGV before).
     @Test
     func nonRetriableProduceErrorsOnTheDeadLetterTopicPauseThePartitionUntilItCanBeWritten() async throws {
-        let broker = try MockBroker(topics: ["events": 3, "events.dlq": 1])
+        let broker = try await MockBroker(topics: ["events": 3, "events.dlq": 1])
         let group = uniqueGroupID("dlq-produce-errors")
         let invalid = try await publishWithOneInvalidRecord(broker)
         // The next four Produce requests (the dead letter) fail with TOPIC_AUTHORIZATION_FAILED (29), a
         // non-retriable error; the pipeline retries after 0.5, 1, 2 and 4 s with the partition paused.
-        try broker.pushRequestErrors(apiKey: 0, errorCodes: [29, 29, 29, 29])
+        try await broker.pushRequestErrors(apiKey: 0, errorCodes: [29, 29, 29, 29])
         let processor = FaultProcessor()
         let service = try EmbeddedService(
             environment: EmbeddedService.environment(broker: broker, topic: "events", group: group), processor: processor
@@ -89,24 +111,25 @@ struct DeadLetterUnavailableTests {
     }
 
     @Test func aDeadLetterPartitionWithoutLeaderMakesThePartitionWaitUntilTheLeaderIsBack() async throws {
-        let broker = try MockBroker(topics: ["events": 3, "events.dlq": 1])
+        let broker = try await MockBroker(topics: ["events": 3, "events.dlq": 1])
         let group = uniqueGroupID("dlq-no-leader")
         let invalid = try await publishWithOneInvalidRecord(broker)
-        try broker.send(command: "leader events.dlq 0 none")
+        try await broker.send(command: "leader events.dlq 0 none")
         let processor = FaultProcessor()
         let service = try EmbeddedService(
             environment: EmbeddedService.environment(broker: broker, topic: "events", group: group), processor: processor
         )
         try await expectWaitingAtTheInvalidRecord(processor)
-        try await Task.sleep(for: .seconds(2))
+        try await publishMoreAndWaitForPartitions1And2(broker, group: group, partitions: [1, 2], perPartition: 3)
         #expect(processor.processed.offsets(of: 0) == [0, 1, 2, 3, 4], "still waiting")
-        try broker.send(command: "leader events.dlq 0 1")
-        try await expectRecovered(broker, group: group, processor: processor, invalid: invalid)
+        #expect(try await broker.committedOffsets(group: group, topic: "events", partitionCount: 3)[0] == 5)
+        try await broker.send(command: "leader events.dlq 0 1")
+        try await expectRecovered(broker, group: group, processor: processor, invalid: invalid, valid: 33)
         await service.stop()
     }
 
     @Test func withDeadLetteringDisabledAnInvalidRecordHaltsOnlyItsPartition() async throws {
-        let broker = try MockBroker(topics: ["events": 3])
+        let broker = try await MockBroker(topics: ["events": 3])
         let group = uniqueGroupID("dlq-disabled")
         _ = try await publishWithOneInvalidRecord(broker)
         let processor = FaultProcessor()
@@ -116,14 +139,15 @@ struct DeadLetterUnavailableTests {
         )
         let expected: [Int32: Int64] = [0: 5, 1: 9, 2: 9]
         try await eventually("partitions 1 and 2 committed to their end, partition 0 up to the bad record", timeout: .seconds(90)) {
-            try broker.committedOffsets(group: group, topic: "events", partitionCount: 3) == expected
+            try await broker.committedOffsets(group: group, topic: "events", partitionCount: 3) == expected
                 && !service.log.lines(startingWith: "Partition stopped").isEmpty
         }
-        // It stays stopped: a few more commit intervals change nothing.
-        try await Task.sleep(for: .seconds(2))
-        #expect(try broker.committedOffsets(group: group, topic: "events", partitionCount: 3) == expected)
+        // It stays stopped while the others go on: new events on every partition, and once partitions 1
+        // and 2 have committed theirs, partition 0 has still processed and committed nothing new.
+        try await publishMoreAndWaitForPartitions1And2(broker, group: group, partitions: [0, 1, 2], perPartition: 3)
+        #expect(try await broker.committedOffsets(group: group, topic: "events", partitionCount: 3)[0] == 5)
         #expect(processor.processed.offsets(of: 0) == [0, 1, 2, 3, 4], "nothing after the bad record")
-        #expect(processor.processed.count == 23)
+        #expect(processor.processed.count == 29)
         let stopped = try #require(service.log.lines(startingWith: "Partition stopped").first)
         #expect(stopped.level == "error")
         #expect(stopped.metadata["partition"] == "0" && stopped.metadata["offset"] == "5")

@@ -20,29 +20,29 @@ extension ServiceEndToEndTests {
             ]
         )
         func brokerDownMidStream(_ outage: Outage) async throws {
-            let broker = try ServiceEndToEndTests.startBroker(brokers: outage.brokers)
-            defer { broker.stop() }
+            let broker = try await ServiceEndToEndTests.startBroker(brokers: outage.brokers)
+            defer { broker.requestStop() }
             let group = uniqueGroupID("outage-\(outage.brokers)")
             if let coordinator = outage.coordinator {
-                try broker.send(command: "coordinator \(group) \(coordinator)")
+                try await broker.send(command: "coordinator \(group) \(coordinator)")
             }
             let service = try ServiceProcess(environment: ServiceProcess.environment(broker: broker, topic: Self.topic, groupID: group))
             try await service.waitUntil("all partitions assigned") { $0.assignment.count == Self.partitionCount }
 
             let producing = try EventPublisher.start(to: broker, topic: Self.topic, count: 5_000, rate: 1_000)
             try await service.waitForProcessed(count: 1_000)
-            try broker.setBrokerDown(outage.downBroker)
+            try await broker.setBrokerDown(outage.downBroker)
             let processedWhenDown = service.processed.count
             try await Task.sleep(for: .seconds(4))
-            try broker.setBrokerUp(outage.downBroker)
+            try await broker.setBrokerUp(outage.downBroker)
             #expect(service.exitStatus == nil, "the service keeps running while a broker is down")
 
             try await producing.finish()
-            let watermarks = try broker.highWatermarks(topic: Self.topic, partitionCount: Self.partitionCount)
+            let watermarks = try await broker.highWatermarks(topic: Self.topic, partitionCount: Self.partitionCount)
             #expect(watermarks.values.reduce(0, +) >= 5_000)
             try await service.waitForProcessed(upTo: watermarks)
             try await eventually("every offset committed while running") {
-                try broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks
+                try await broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks
             }
             #expect(try await service.shutDown() == .exited(0), "\(service.tail())")
 
@@ -57,7 +57,7 @@ extension ServiceEndToEndTests {
                 // At-least-once allows it (e.g. after a lost assignment); reported, not failed.
                 print("broker outage (\(outage)): \(processed.duplicates.values.reduce(0) { $0 + $1.count }) offsets processed twice")
             }
-            #expect(try broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks)
+            #expect(try await broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks)
         }
 
         struct Outage: Sendable, CustomTestStringConvertible, CustomStringConvertible {

@@ -11,14 +11,14 @@ extension ServiceEndToEndTests {
 
         @Test("snappy, gzip, lz4 and zstd batches (and uncompressed ones) are all consumed and processed")
         func everyCodec() async throws {
-            let broker = try ServiceEndToEndTests.startBroker()
-            defer { broker.stop() }
+            let broker = try await ServiceEndToEndTests.startBroker()
+            defer { broker.requestStop() }
             let codecs = ["snappy", "gzip", "lz4", "zstd", "none"]
             // One batch run per codec, one after the other: every partition holds message sets of each codec.
             for (index, codec) in codecs.enumerated() {
                 try await EventPublisher.publish(to: broker, topic: Self.topic, count: 300, seed: UInt64(index + 1), compression: codec)
             }
-            let watermarks = try broker.highWatermarks(topic: Self.topic, partitionCount: Self.partitionCount)
+            let watermarks = try await broker.highWatermarks(topic: Self.topic, partitionCount: Self.partitionCount)
             #expect(watermarks.values.reduce(0, +) == 300 * codecs.count)
 
             let group = uniqueGroupID("compression")
@@ -29,7 +29,7 @@ extension ServiceEndToEndTests {
             let processed = service.processed
             #expect(processed.isExactlyOnce(upTo: watermarks), "\(processed); duplicates \(processed.duplicates)")
             #expect(service.errorLines.isEmpty, "\(service.errorLines.map(\.message))")
-            #expect(try broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks)
+            #expect(try await broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks)
         }
     }
 }

@@ -11,8 +11,8 @@ extension ServiceEndToEndTests {
 
         @Test("two instances in one group (cooperative-sticky) split the partitions and together process every event once")
         func twoInstancesSplitThePartitions() async throws {
-            let broker = try ServiceEndToEndTests.startBroker()
-            defer { broker.stop() }
+            let broker = try await ServiceEndToEndTests.startBroker()
+            defer { broker.requestStop() }
             let group = uniqueGroupID("two-instances")
             let environment = ServiceProcess.environment(broker: broker, topic: Self.topic, groupID: group)
 
@@ -30,7 +30,7 @@ extension ServiceEndToEndTests {
             let assignmentB = second.assignment
 
             try await EventPublisher.publish(to: broker, topic: Self.topic, count: 3_000)
-            let watermarks = try broker.highWatermarks(topic: Self.topic, partitionCount: Self.partitionCount)
+            let watermarks = try await broker.highWatermarks(topic: Self.topic, partitionCount: Self.partitionCount)
             try await eventually("every event processed by one of them", details: { "a: \(first.processed) b: \(second.processed)" }) {
                 first.processed.merging(second.processed).missing(below: watermarks).isEmpty
             }
@@ -51,7 +51,7 @@ extension ServiceEndToEndTests {
             let together = first.processed.merging(second.processed)
             #expect(together.isExactlyOnce(upTo: watermarks), "\(together); duplicates \(together.duplicates)")
             #expect(first.processed.count > 0 && second.processed.count > 0)
-            #expect(try broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks)
+            #expect(try await broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks)
         }
     }
 }

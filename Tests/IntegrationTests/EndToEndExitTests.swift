@@ -11,8 +11,8 @@ extension ServiceEndToEndTests {
 
         @Test("a fatal librdkafka error (a fenced static member) stops the service with exit 70 and says why")
         func fatalKafkaErrorExits70() async throws {
-            let broker = try ServiceEndToEndTests.startBroker()
-            defer { broker.stop() }
+            let broker = try await ServiceEndToEndTests.startBroker()
+            defer { broker.requestStop() }
             let environment = ServiceProcess.environment(
                 broker: broker, topic: Self.topic, groupID: uniqueGroupID("fatal"),
                 ["KAFKA_CFG_GROUP_INSTANCE_ID": "instance-1"]
@@ -21,7 +21,7 @@ extension ServiceEndToEndTests {
             try await service.waitForAssignment()
             // FENCED_INSTANCE_ID (82) on Heartbeat: another instance claimed this group.instance.id,
             // which librdkafka treats as fatal for this client.
-            try broker.pushRequestErrors(apiKey: 12, errorCodes: [82, 82, 82])
+            try await broker.pushRequestErrors(apiKey: 12, errorCodes: [82, 82, 82])
             let exit = try await service.waitForExit(timeout: .seconds(120))
             #expect(exit == .exited(70), "\(service.tail())")
             #expect(
@@ -32,8 +32,8 @@ extension ServiceEndToEndTests {
 
         @Test("a second SIGTERM during the graceful shutdown exits at once")
         func secondSignalExitsImmediately() async throws {
-            let broker = try ServiceEndToEndTests.startBroker()
-            defer { broker.stop() }
+            let broker = try await ServiceEndToEndTests.startBroker()
+            defer { broker.requestStop() }
             let environment = ServiceProcess.environment(
                 broker: broker, topic: Self.topic, groupID: uniqueGroupID("second-signal"), [:]
             )
@@ -41,7 +41,7 @@ extension ServiceEndToEndTests {
             try await service.waitForAssignment()
             // With every broker response delayed by 20 s, the graceful close (final commit, LeaveGroup)
             // cannot finish quickly: only the second signal can end the process promptly.
-            try broker.send(command: "rtt 1 20000")
+            try await broker.send(command: "rtt 1 20000")
             service.terminate()
             try await service.waitForLine("graceful shutdown started") { $0.message.hasPrefix("Shutting down") }
             service.terminate()
@@ -52,8 +52,8 @@ extension ServiceEndToEndTests {
 
         @Test("a missing topic is retried MAX_RETRIES times, each attempt logged, then exit 69 with the reason")
         func missingTopicExits69AfterTheRetries() async throws {
-            let broker = try ServiceEndToEndTests.startBroker()
-            defer { broker.stop() }
+            let broker = try await ServiceEndToEndTests.startBroker()
+            defer { broker.requestStop() }
             let environment = ServiceProcess.environment(
                 broker: broker, topic: "no-such-topic", groupID: uniqueGroupID("missing-topic"),
                 ["MAX_RETRIES": "3", "RETRY_DELAY": "0.2", "DLQ_ENABLED": "false"]
@@ -69,8 +69,8 @@ extension ServiceEndToEndTests {
 
         @Test("unreachable brokers are retried MAX_RETRIES times, then exit 69")
         func unreachableBrokersExit69AfterTheRetries() async throws {
-            let broker = try ServiceEndToEndTests.startBroker()
-            broker.stop()  // its address now refuses connections
+            let broker = try await ServiceEndToEndTests.startBroker()
+            await broker.stop()  // its address now refuses connections
             let environment = ServiceProcess.environment(
                 broker: broker, topic: Self.topic, groupID: uniqueGroupID("no-broker"),
                 ["MAX_RETRIES": "2", "RETRY_DELAY": "0.2", "DLQ_ENABLED": "false"]

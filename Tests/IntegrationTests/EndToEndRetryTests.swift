@@ -11,10 +11,10 @@ extension ServiceEndToEndTests {
 
         @Test("a processor failing twice succeeds on the third attempt: processed once, in order, committed, not dead-lettered")
         func failsTwiceThenSucceeds() async throws {
-            let broker = try ServiceEndToEndTests.startBroker()
-            defer { broker.stop() }
+            let broker = try await ServiceEndToEndTests.startBroker()
+            defer { broker.requestStop() }
             try await EventPublisher.publish(to: broker, topic: Self.topic, count: 600)
-            let watermarks = try broker.highWatermarks(topic: Self.topic, partitionCount: Self.partitionCount)
+            let watermarks = try await broker.highWatermarks(topic: Self.topic, partitionCount: Self.partitionCount)
             // One event early in a partition and the very first of another: both have later events that
             // must wait for them.
             let failing: Set<[Int64]> = [[0, 5], [3, 0]]
@@ -37,7 +37,7 @@ extension ServiceEndToEndTests {
                 }
                 // Committed while running (the auto-commit timer), not only at shutdown.
                 try await eventually("every offset committed") {
-                    try broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks
+                    try await broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks
                 }
             }
 
@@ -57,8 +57,8 @@ extension ServiceEndToEndTests {
             #expect(succeeded.outOfOrderPartitions.isEmpty)
             let eventCount = watermarks.values.reduce(0, +)
             #expect(Int64(attempts.count) == eventCount + Int64(2 * failing.count), "one attempt per event, two more per failing one")
-            #expect(try broker.highWatermarks(topic: Self.topic + ".dlq", partitionCount: 1) == [0: 0], "nothing dead-lettered")
-            #expect(try broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks)
+            #expect(try await broker.highWatermarks(topic: Self.topic + ".dlq", partitionCount: 1) == [0: 0], "nothing dead-lettered")
+            #expect(try await broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks)
         }
     }
 }

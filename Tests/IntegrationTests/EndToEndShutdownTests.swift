@@ -12,8 +12,8 @@ extension ServiceEndToEndTests {
 
         @Test("SIGTERM while events stream in: exit 0 in time, commits ≤ processed work, a restart loses nothing")
         func sigtermMidStream() async throws {
-            let broker = try ServiceEndToEndTests.startBroker()
-            defer { broker.stop() }
+            let broker = try await ServiceEndToEndTests.startBroker()
+            defer { broker.requestStop() }
             let group = uniqueGroupID("sigterm")
             let shutdownTimeout = 5
             let environment = ServiceProcess.environment(
@@ -25,10 +25,7 @@ extension ServiceEndToEndTests {
             // A paced stream, so the SIGTERM lands while events are still arriving.
             let producing = try EventPublisher.start(to: broker, topic: Self.topic, count: 6_000, rate: 1_500)
             try await first.waitForProcessed(count: 1_000)
-            let signalled = ContinuousClock.now
-            first.terminate()
-            let exit = try await first.waitForExit(timeout: .seconds(120))
-            let shutdownTook = ContinuousClock.now - signalled
+            let (exit, shutdownTook) = try await first.timedShutDown(timeout: .seconds(120))
             #expect(exit == .exited(0), "\(first.tail())")
             // SHUTDOWN_TIMEOUT bounds the wait for in-flight events; closing (commit, LeaveGroup) comes on
             // top, hence the margin. A hang bound, not a performance expectation.
@@ -36,7 +33,7 @@ extension ServiceEndToEndTests {
             #expect(first.logLines.contains { $0.message == "Consumer closed" })
 
             let processedBefore = first.processed
-            let committed = try broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount)
+            let committed = try await broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount)
             #expect(processedBefore.duplicates.isEmpty)
             for partition in 0..<Int32(Self.partitionCount) {
                 let next = committed[partition] ?? 0
@@ -49,7 +46,7 @@ extension ServiceEndToEndTests {
             }
 
             try await producing.finish()
-            let watermarks = try broker.highWatermarks(topic: Self.topic, partitionCount: Self.partitionCount)
+            let watermarks = try await broker.highWatermarks(topic: Self.topic, partitionCount: Self.partitionCount)
             #expect(watermarks.values.reduce(0, +) == 6_000)
             #expect(committed.values.reduce(0, +) < 6_000, "the SIGTERM was meant to land mid-stream, but everything was already committed")
 
@@ -65,15 +62,15 @@ extension ServiceEndToEndTests {
             for partition in second.processed.partitions {
                 #expect(second.processed.offsets(of: partition).first == committed[partition] ?? 0, "the restart resumes at the committed offset")
             }
-            #expect(try broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks)
+            #expect(try await broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks)
         }
 
         @Test("a processor stuck past SHUTDOWN_TIMEOUT is abandoned: run() returns, its offset is not committed, a restart redoes it")
         func stuckProcessorIsAbandonedAndRedone() async throws {
-            let broker = try ServiceEndToEndTests.startBroker()
-            defer { broker.stop() }
+            let broker = try await ServiceEndToEndTests.startBroker()
+            defer { broker.requestStop() }
             try await EventPublisher.publish(to: broker, topic: Self.topic, count: 600)
-            let watermarks = try broker.highWatermarks(topic: Self.topic, partitionCount: Self.partitionCount)
+            let watermarks = try await broker.highWatermarks(topic: Self.topic, partitionCount: Self.partitionCount)
             let stuckPartition: Int32 = 0
             let stuckOffset: Int64 = 20
             try #require(watermarks[stuckPartition, default: 0] > stuckOffset + 1, "\(watermarks)")
@@ -101,7 +98,7 @@ extension ServiceEndToEndTests {
             var expectedCommits = watermarks
             expectedCommits[stuckPartition] = stuckOffset
             #expect(
-                try broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == expectedCommits,
+                try await broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == expectedCommits,
                 "everything finished is committed, the abandoned event is not"
             )
 
@@ -114,7 +111,7 @@ extension ServiceEndToEndTests {
             #expect(restarted.processed.partitions == [stuckPartition], "the other partitions were complete: \(restarted.processed)")
             #expect(restarted.processed.offsets(of: stuckPartition).first == stuckOffset)
             #expect(restarted.processed.duplicates.isEmpty)
-            #expect(try broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks)
+            #expect(try await broker.committedOffsets(group: group, topic: Self.topic, partitionCount: Self.partitionCount) == watermarks)
         }
     }
 }

@@ -11,7 +11,7 @@ import TestSupport
 struct FaultRebalanceTests {
     @Test func aMemberJoiningAndOneLeavingLoseNothingAndNeverMoveCommitsBackwards() async throws {
         let partitions = 6
-        let broker = try MockBroker(topics: ["events": partitions])
+        let broker = try await MockBroker(topics: ["events": partitions])
         let group = uniqueGroupID("fault-rebalance")
         let environment = EmbeddedService.environment(broker: broker, topic: "events", group: group)
         let producing = try EventPublisher.start(to: broker, topic: "events", count: 12_000, rate: 800)
@@ -23,7 +23,7 @@ struct FaultRebalanceTests {
         let watching = Task {
             var last: [Int32: Int64] = [:]
             while !Task.isCancelled {
-                if let committed = try? broker.committedOffsets(group: group, topic: "events", partitionCount: partitions) {
+                if let committed = try? await broker.committedOffsets(group: group, topic: "events", partitionCount: partitions) {
                     for (partition, offset) in committed where offset < last[partition, default: 0] {
                         regressions.withLock { $0.append("[\(partition)] \(last[partition]!) -> \(offset)") }
                     }
@@ -41,9 +41,9 @@ struct FaultRebalanceTests {
         await first.stop()  // leaves while events still flow
         try await producing.finish()
 
-        let ends = try broker.highWatermarks(topic: "events", partitionCount: partitions)
+        let ends = try await broker.highWatermarks(topic: "events", partitionCount: partitions)
         try await eventually("every offset committed", timeout: .seconds(120)) {
-            try broker.committedOffsets(group: group, topic: "events", partitionCount: partitions) == ends
+            try await broker.committedOffsets(group: group, topic: "events", partitionCount: partitions) == ends
         }
         watching.cancel()
         await second.stop()

@@ -10,7 +10,7 @@ import TestSupport
 @Suite(.timeLimit(.minutes(5)))
 struct FaultTransientFailureTests {
     @Test func otherPartitionsProgressWhileOnePartitionRetriesInOrder() async throws {
-        let broker = try MockBroker(topics: ["events": 3])
+        let broker = try await MockBroker(topics: ["events": 3])
         let group = uniqueGroupID("fault-transient")
         let failing = TopicPartitionOffset(TopicPartition(topic: "events", partition: 0), offset: 5)
         let publisher = try RecordPublisher(bootstrapServers: broker.bootstrapServers)
@@ -27,9 +27,9 @@ struct FaultTransientFailureTests {
             ]),
             processor: processor
         )
-        let ends = try broker.highWatermarks(topic: "events", partitionCount: 3)
+        let ends = try await broker.highWatermarks(topic: "events", partitionCount: 3)
         try await eventually("every offset committed", timeout: .seconds(90)) {
-            try broker.committedOffsets(group: group, topic: "events", partitionCount: 3) == ends
+            try await broker.committedOffsets(group: group, topic: "events", partitionCount: 3) == ends
         }
         await service.stop()
 
@@ -49,7 +49,7 @@ struct FaultTransientFailureTests {
     }
 
     @Test func aBackoffLongerThanMaxPollIntervalDoesNotEvictTheConsumer() async throws {
-        let broker = try MockBroker(topics: ["events": 2])
+        let broker = try await MockBroker(topics: ["events": 2])
         let group = uniqueGroupID("fault-maxpoll")
         let publisher = try RecordPublisher(bootstrapServers: broker.bootstrapServers)
         _ = try await publisher.publish(RecordPublisher.validEvents(topic: "events", count: 20, partitions: 2))
@@ -72,9 +72,9 @@ struct FaultTransientFailureTests {
         // Events keep arriving during the backoff; the other partition takes them.
         _ = try await publisher.publish(RecordPublisher.validEvents(topic: "events", count: 20, partitions: 2, seed: 2))
         await publisher.close()
-        let ends = try broker.highWatermarks(topic: "events", partitionCount: 2)
+        let ends = try await broker.highWatermarks(topic: "events", partitionCount: 2)
         try await eventually("every offset committed", timeout: .seconds(90)) {
-            try broker.committedOffsets(group: group, topic: "events", partitionCount: 2) == ends
+            try await broker.committedOffsets(group: group, topic: "events", partitionCount: 2) == ends
         }
 
         let retried = processor.allAttempts.filter { $0.partition == 1 && $0.offset == 3 }

@@ -7,9 +7,9 @@ import Testing
 @Suite("HTTP_PORT in use")
 struct HTTPPortInUseTests {
     @Test("exit 64 with a line naming HTTP_PORT, before connecting to Kafka")
-    func takenPortStopsTheStartUp() throws {
+    func takenPortStopsTheStartUp() async throws {
         let occupied = try OccupiedPort()
-        let outcome = try ConfigurationExitCodeTests.run([], environment: [
+        let outcome = try await ConfigurationExitCodeTests.run([], environment: [
             "KAFKA_BROKERS": "127.0.0.1:1", "MAX_RETRIES": "1", "RETRY_DELAY": "0",
             "HTTP_HOST": "127.0.0.1", "HTTP_PORT": String(occupied.port),
         ])

@@ -21,7 +21,8 @@ struct ObservabilityLagTests {
 
     @Test("lag is exact behind a halted partition and grows as events arrive; 0 on the partition that caught up")
     func lagBehindAHaltedPartition() async throws {
-        let broker = try MockBroker(topics: ["events": 2])
+        let broker = try await MockBroker(topics: ["events": 2])
+        defer { broker.requestStop() }
         let publisher = try RecordPublisher(bootstrapServers: broker.bootstrapServers)
         // Partition 0: offsets 0-4 valid, 5 poison, 6-9 valid. Partition 1: 0-5 valid.
         _ = try await publisher.publish(Self.valid(5, partition: 0, seed: 1) + [Self.poison(partition: 0)] + Self.valid(4, partition: 0, seed: 2))
@@ -59,7 +60,8 @@ struct ObservabilityLagTests {
 
     @Test("counters equal what was consumed, processed and dead-lettered; lag is 0 everywhere after catching up")
     func countersAndCatchUp() async throws {
-        let broker = try MockBroker(topics: ["events": 3, "events.dlq": 1])
+        let broker = try await MockBroker(topics: ["events": 3, "events.dlq": 1])
+        defer { broker.requestStop() }
         let publisher = try RecordPublisher(bootstrapServers: broker.bootstrapServers)
         var records: [ProducerRecord] = []
         for partition: Int32 in 0..<3 {
@@ -97,7 +99,8 @@ struct ObservabilityLagTests {
 
     @Test("a revoked partition's lag series disappears from the member that gave it up")
     func revokedSeriesDisappear() async throws {
-        let broker = try MockBroker(topics: ["events": 4])
+        let broker = try await MockBroker(topics: ["events": 4])
+        defer { broker.requestStop() }
         let group = uniqueGroupID("lag-revoke")
         let first = try ServiceProcess(environment: ServiceProcess.environment(broker: broker, topic: "events", groupID: group))
         let endpoints = try await ServiceEndpoints.of(first)

@@ -13,7 +13,8 @@ struct ObservabilityReadinessTests {
 
     @Test("/readyz is 503 before the group is joined and 200 after; /healthz is 200 throughout")
     func readyOnceJoined() async throws {
-        let broker = try MockBroker(topics: ["events": 3])
+        let broker = try await MockBroker(topics: ["events": 3])
+        defer { broker.requestStop() }
         let service = try Self.start(broker, group: uniqueGroupID("ready"))
         let endpoints = try await ServiceEndpoints.of(service)
         let early = try await endpoints.readiness()
@@ -33,7 +34,8 @@ struct ObservabilityReadinessTests {
 
     @Test("a member with zero partitions (more members than partitions) is ready")
     func memberWithoutPartitionsIsReady() async throws {
-        let broker = try MockBroker(topics: ["events": 1])
+        let broker = try await MockBroker(topics: ["events": 1])
+        defer { broker.requestStop() }
         let group = uniqueGroupID("ready-idle")
         let first = try Self.start(broker, group: group)
         try await first.waitForAssignment()
@@ -51,29 +53,31 @@ struct ObservabilityReadinessTests {
 
     @Test("with the broker down /readyz turns 503 (kafka_connected) and back to 200 when it returns")
     func brokerOutage() async throws {
-        let broker = try MockBroker(topics: ["events": 2])
+        let broker = try await MockBroker(topics: ["events": 2])
+        defer { broker.requestStop() }
         let service = try Self.start(broker, group: uniqueGroupID("ready-outage"))
         let endpoints = try await ServiceEndpoints.of(service)
         try await eventuallyAsync("/readyz 200") { try await endpoints.readiness().status == 200 }
-        try broker.setBrokerDown(1)
+        try await broker.setBrokerDown(1)
         try await eventuallyAsync("/readyz 503 with kafka_connected failing") {
             let readiness = try await endpoints.readiness()
             return readiness.status == 503 && readiness.checks["kafka_connected"] == false
         }
         #expect(try await endpoints.get("/healthz").status == 200, "an outage is not a reason to restart the service")
-        try broker.setBrokerUp(1)
+        try await broker.setBrokerUp(1)
         try await eventuallyAsync("/readyz 200 again") { try await endpoints.readiness().status == 200 }
         #expect(try await service.shutDown() == .exited(0))
     }
 
     @Test("during the SIGTERM drain /readyz is 503 while the HTTP server still answers, and the process exits 0")
     func drainIsNotReady() async throws {
-        let broker = try MockBroker(topics: ["events": 2])
+        let broker = try await MockBroker(topics: ["events": 2])
+        defer { broker.requestStop() }
         let service = try Self.start(broker, group: uniqueGroupID("ready-drain"))
         let endpoints = try await ServiceEndpoints.of(service)
         try await eventuallyAsync("/readyz 200") { try await endpoints.readiness().status == 200 }
         // Slow every broker answer, so the drain (final commit, LeaveGroup) lasts seconds and can be watched.
-        try broker.send(command: "rtt 1 1500")
+        try await broker.send(command: "rtt 1 1500")
         service.terminate()
         var drainAnswers: [Int] = []
         try await eventuallyAsync("a 503 from /readyz saying it shuts down", timeout: .seconds(60)) {
@@ -92,7 +96,8 @@ struct ObservabilityReadinessTests {
 
     @Test("HTTP_ENABLED=false: no HTTP server, the service still consumes and logs its progress")
     func httpDisabled() async throws {
-        let broker = try MockBroker(topics: ["events": 2])
+        let broker = try await MockBroker(topics: ["events": 2])
+        defer { broker.requestStop() }
         let publisher = try RecordPublisher(bootstrapServers: broker.bootstrapServers)
         _ = try await publisher.publish(RecordPublisher.validEvents(topic: "events", count: 20, partitions: 2))
         await publisher.close()

@@ -9,7 +9,8 @@ import Testing
 struct ObservabilityScrapeTests {
     /// A service with four partitions of events, caught up, and one halted partition (lag 3) so the lag is not all zeros.
     static func runningService(_ label: String) async throws -> (MockBroker, ServiceProcess, ServiceEndpoints) {
-        let broker = try MockBroker(topics: ["events": 4])
+        let broker = try await MockBroker(topics: ["events": 4])
+        defer { broker.requestStop() }
         let publisher = try RecordPublisher(bootstrapServers: broker.bootstrapServers)
         var records = ObservabilityLagTests.valid(2, partition: 0, seed: 1) + [ObservabilityLagTests.poison(partition: 0)]
             + ObservabilityLagTests.valid(2, partition: 0, seed: 2)

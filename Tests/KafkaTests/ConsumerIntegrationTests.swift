@@ -67,16 +67,8 @@ import Testing
 
         /// `run()`'s outcome, or nil when it did not return within `timeout` (a hang bound).
         func waitForRun(timeout: Duration) async -> Result<Void, KafkaError>? {
-            await withTaskGroup(of: Result<Void, KafkaError>?.self) { group in
-                group.addTask { await run.value }
-                group.addTask {
-                    try? await Task.sleep(for: timeout)
-                    return nil
-                }
-                let first = await group.next() ?? nil
-                group.cancelAll()
-                return first
-            }
+            let run = self.run
+            return await value(within: timeout, of: { await run.value })
         }
     }
 
@@ -95,7 +87,7 @@ import Testing
     // MARK: Tests
 
     @Test func everyRecordOfSeveralPartitionsIsDeliveredOnceInOrder() async throws {
-        let broker = try MockBroker(topics: ["events": 3])
+        let broker = try await MockBroker(topics: ["events": 3])
         try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 3, perPartition: 1000),
             bootstrapServers: broker.bootstrapServers)
@@ -121,7 +113,7 @@ import Testing
     }
 
     @Test func tombstonesKeysAndHeadersAreCopied() async throws {
-        let broker = try MockBroker(topics: ["events": 1])
+        let broker = try await MockBroker(topics: ["events": 1])
         try await ConsumerTestProducer.produce([
             ProducerRecord(topic: "events", key: Array("user-1".utf8), value: nil),
             ProducerRecord(topic: "events", key: nil, value: []),
@@ -159,7 +151,7 @@ import Testing
 
     @Test(arguments: ["true", "false"])
     func aNewMemberResumesAfterTheCommittedOffsets(autoCommit: String) async throws {
-        let broker = try MockBroker(topics: ["events": 2])
+        let broker = try await MockBroker(topics: ["events": 2])
         let group = Self.uniqueGroup()
         let settings = ["enable.auto.commit": autoCommit]
         try await ConsumerTestProducer.produce(
@@ -187,7 +179,7 @@ import Testing
     }
 
     @Test func readFromBeginningIgnoresCommittedOffsets() async throws {
-        let broker = try MockBroker(topics: ["events": 2])
+        let broker = try await MockBroker(topics: ["events": 2])
         let group = Self.uniqueGroup()
         try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 2, perPartition: 100), bootstrapServers: broker.bootstrapServers)
@@ -206,10 +198,11 @@ import Testing
     }
 
     @Test func resumeContinuesAfterTheLastDeliveredRecordWithoutGapOrDuplicate() async throws {
-        let broker = try MockBroker(topics: ["events": 1])
+        let broker = try await MockBroker(topics: ["events": 2])
         try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 1, perPartition: 3000), bootstrapServers: broker.bootstrapServers)
         let partition = TopicPartition(topic: "events", partition: 0)
+        let other = TopicPartition(topic: "events", partition: 1)
         // Pause from inside the first batch: the pause is applied before the next poll, so nothing more
         // may arrive, although librdkafka has prefetched more (how many the first batch holds depends on
         // how the producer batched the first records, so the test takes whatever it was).
@@ -223,19 +216,22 @@ import Testing
         #expect(await delegate.wait { $0.batches >= 1 })
         let deliveredBeforePause = delegate.observed.records.count
         #expect((1...50).contains(deliveredBeforePause))
-        // Consume nothing for a while (the paused state is what is observed here).
-        try await Task.sleep(for: .seconds(1.5))
-        #expect(delegate.observed.records.count == deliveredBeforePause, "nothing is delivered while paused")
-        #expect(delegate.observed.batches == 1)
+        // The signal that the consumer went on polling and fetching while partition 0 was paused: records
+        // of the other partition, produced only now, are delivered.
+        try await ConsumerTestProducer.produce(
+            (0..<200).map { ProducerRecord(topic: "events", partition: 1, key: nil, value: Array("late-\($0)".utf8)) },
+            bootstrapServers: broker.bootstrapServers)
+        #expect(await delegate.wait { $0.offsetsByPartition[other]?.count == 200 })
+        #expect(delegate.observed.offsetsByPartition[partition]?.count == deliveredBeforePause, "nothing is delivered while paused")
 
         running.consumer.resume([partition])
-        #expect(await delegate.wait { $0.records.count >= 3000 })
+        #expect(await delegate.wait { $0.offsetsByPartition[partition]?.count ?? 0 >= 3000 })
         try await running.close()
         #expect(delegate.observed.offsetsByPartition[partition] == Array(0..<3000))
     }
 
     @Test func stopDeliveryDeliversNothingMore() async throws {
-        let broker = try MockBroker(topics: ["events": 1])
+        let broker = try await MockBroker(topics: ["events": 1])
         try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 1, perPartition: 2000), bootstrapServers: broker.bootstrapServers)
         let stopped = PausedOnce()
@@ -246,7 +242,14 @@ import Testing
             Self.configuration(broker, group: Self.uniqueGroup()), topics: ["events"], maxBatchSize: 10,
             delegate: delegate)
         #expect(await delegate.wait { $0.batches >= 1 })
-        try await Task.sleep(for: .seconds(1))
+        // The signal that every record was polled after the stop (and dropped): the consumer's position
+        // reached the end of the partition.
+        let partition = TopicPartition(topic: "events", partition: 0)
+        let deadline = ContinuousClock.now + .seconds(60)  // a hang bound
+        while try running.consumer.positions(of: [partition])[partition] != 2000, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try running.consumer.positions(of: [partition]) == [partition: 2000])
         try await running.close()
         // Exactly the one batch delivered before stopDelivery(); its size depends on what was already
         // fetched at that moment (at most maxBatchSize).
@@ -255,7 +258,7 @@ import Testing
     }
 
     @Test func cooperativeRebalanceSplitsPartitionsBetweenTwoMembers() async throws {
-        let broker = try MockBroker(topics: ["events": 4])
+        let broker = try await MockBroker(topics: ["events": 4])
         let group = Self.uniqueGroup()
         try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 4, perPartition: 10), bootstrapServers: broker.bootstrapServers)
@@ -286,7 +289,7 @@ import Testing
     }
 
     @Test func cancellingTheRunTaskClosesTheConsumer() async throws {
-        let broker = try MockBroker(topics: ["events": 2])
+        let broker = try await MockBroker(topics: ["events": 2])
         let running = try RunningConsumer(Self.configuration(broker, group: Self.uniqueGroup()), topics: ["events"])
         #expect(await running.delegate.wait { !$0.assigned.isEmpty })
         running.run.cancel()
@@ -297,14 +300,14 @@ import Testing
     }
 
     @Test func aFatalErrorEndsRunWithAFatalError() async throws {
-        let broker = try MockBroker(topics: ["events": 1])
+        let broker = try await MockBroker(topics: ["events": 1])
         // A fenced static member (another instance took its group.instance.id) is fatal for librdkafka.
         let running = try RunningConsumer(
             Self.configuration(broker, group: Self.uniqueGroup(), ["group.instance.id": "instance-1"]),
             topics: ["events"])
         #expect(await running.delegate.wait { !$0.assigned.isEmpty })
         let fencedInstanceID = 82
-        try broker.pushRequestErrors(apiKey: 12, errorCodes: [fencedInstanceID, fencedInstanceID, fencedInstanceID])
+        try await broker.pushRequestErrors(apiKey: 12, errorCodes: [fencedInstanceID, fencedInstanceID, fencedInstanceID])
         let outcome = await running.waitForRun(timeout: .seconds(60))
         guard case .failure(let error) = outcome else {
             Issue.record("run() must throw after a fatal error, got \(String(describing: outcome)); errors: \(running.delegate.observed.errors)")
@@ -316,7 +319,7 @@ import Testing
     }
 
     @Test func partitionCountAnswersKnownAndUnknownTopics() async throws {
-        let broker = try MockBroker(topics: ["events": 5])
+        let broker = try await MockBroker(topics: ["events": 5])
         let consumer = try KafkaConsumer(
             configuration: Self.configuration(broker, group: Self.uniqueGroup()),
             options: .init(topics: ["events"]), delegate: ConsumerTestDelegate(), logger: Self.logger)
@@ -326,7 +329,7 @@ import Testing
         } throws: { error in
             (error as? KafkaError)?.kind == .unknownTopic
         }
-        broker.stop()
+        await broker.stop()
         await #expect {
             _ = try await consumer.partitionCount(of: "events", timeout: .milliseconds(1500))
         } throws: { error in
@@ -335,12 +338,12 @@ import Testing
     }
 
     @Test func aBrokerGoingDownIsReportedAndConsumptionContinues() async throws {
-        let broker = try MockBroker(topics: ["events": 1])
+        let broker = try await MockBroker(topics: ["events": 1])
         let running = try RunningConsumer(Self.configuration(broker, group: Self.uniqueGroup()), topics: ["events"])
         #expect(await running.delegate.wait { !$0.assigned.isEmpty })
-        try broker.setBrokerDown(1)
+        try await broker.setBrokerDown(1)
         #expect(await running.delegate.wait { $0.errors.contains { $0.kind == .brokerUnavailable } })
-        try broker.setBrokerUp(1)
+        try await broker.setBrokerUp(1)
         try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 1, perPartition: 10), bootstrapServers: broker.bootstrapServers)
         #expect(await running.delegate.wait { $0.records.count >= 10 })
@@ -352,7 +355,7 @@ import Testing
     /// being tiny) fills the queue past the limit, so without the consumer's wake-ups each of the ~60
     /// fetches would be followed by such a pause; with them, the delivery never pauses that long.
     @Test func aDrainedPrefetchQueueIsRefilledWithoutWaitingForLibrdkafkasIdleTimeout() async throws {
-        let broker = try MockBroker(topics: ["events": 1])
+        let broker = try await MockBroker(topics: ["events": 1])
         try await ConsumerTestProducer.produce(
             Self.records(topic: "events", partitions: 1, perPartition: 3000), bootstrapServers: broker.bootstrapServers,
             properties: ["batch.num.messages": "50"])

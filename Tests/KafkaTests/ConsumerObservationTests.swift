@@ -41,7 +41,8 @@ import Testing
     }
 
     @Test func queriedHighWatermarkFollowsNewRecordsOfAPausedPartition() async throws {
-        let broker = try MockBroker(topics: ["events": 2])
+        let broker = try await MockBroker(topics: ["events": 2])
+        defer { broker.requestStop() }
         try await ConsumerTestProducer.produce(Self.records(partition: 0, count: 20), bootstrapServers: broker.bootstrapServers)
         let paused = TopicPartition(topic: "events", partition: 0)
         let flowing = TopicPartition(topic: "events", partition: 1)
@@ -76,7 +77,8 @@ import Testing
     }
 
     @Test func observationsTellMembershipHeartbeatRebalancesAndStatistics() async throws {
-        let broker = try MockBroker(topics: ["events": 3])
+        let broker = try await MockBroker(topics: ["events": 3])
+        defer { broker.requestStop() }
         let delegate = ConsumerTestDelegate(storesEachBatch: true)
         let consumer = try KafkaConsumer(
             configuration: Self.configuration(broker), options: .init(topics: ["events"]), delegate: delegate, logger: Self.logger)
@@ -102,13 +104,14 @@ import Testing
     }
 
     @Test func failedCommitsAreCounted() async throws {
-        let broker = try MockBroker(topics: ["events": 1])
+        let broker = try await MockBroker(topics: ["events": 1])
+        defer { broker.requestStop() }
         try await ConsumerTestProducer.produce(Self.records(partition: 0, count: 10), bootstrapServers: broker.bootstrapServers)
         let delegate = ConsumerTestDelegate(storesEachBatch: true)
         let consumer = try KafkaConsumer(
             configuration: Self.configuration(broker), options: .init(topics: ["events"]), delegate: delegate, logger: Self.logger)
         // OffsetCommit (API key 8) answers INVALID_COMMIT_OFFSET_SIZE (28), which nobody retries.
-        try broker.pushRequestErrors(apiKey: 8, errorCodes: [28, 28, 28])
+        try await broker.pushRequestErrors(apiKey: 8, errorCodes: [28, 28, 28])
         let run = Task { try? await consumer.run() }
         #expect(await delegate.wait { $0.records.count >= 10 })
         #expect(await Self.eventually { consumer.observations.commitFailures >= 1 })

@@ -16,7 +16,7 @@ struct ProducerTests {
 
     @Test("send returns the offset after delivery; offsets increase per partition")
     func sendReturnsIncreasingOffsets() async throws {
-        let broker = try MockBroker(topics: ["orders": 2])
+        let broker = try await MockBroker(topics: ["orders": 2])
         let producer = try producer(broker, ["enable.idempotence": "true", "acks": "all"])
         var offsets: [Int32: [Int64]] = [:]
         for index in 0..<7 {
@@ -34,8 +34,8 @@ struct ProducerTests {
 
     @Test("a topic created through the control protocol accepts messages; the partitioner picks a partition")
     func produceToCreatedTopic() async throws {
-        let broker = try MockBroker()
-        try broker.createTopic("late-topic", partitions: 3)
+        let broker = try await MockBroker()
+        try await broker.createTopic("late-topic", partitions: 3)
         let producer = try producer(broker)
         let delivered = try await producer.send(ProducerRecord(topic: "late-topic", key: Array("user-1".utf8), value: Array("{}".utf8)))
         #expect(delivered.topicPartition.topic == "late-topic")
@@ -50,7 +50,7 @@ struct ProducerTests {
 
     @Test("headers, null and empty keys and values, and tombstones round-trip")
     func recordsRoundTrip() async throws {
-        let broker = try MockBroker(topics: ["round-trip": 1])
+        let broker = try await MockBroker(topics: ["round-trip": 1])
         let producer = try producer(broker)
         let sent = [
             ProducerRecord(topic: "round-trip", partition: 0, key: Array("k".utf8), value: Array("v".utf8), headers: [
@@ -66,7 +66,7 @@ struct ProducerTests {
         for record in sent { _ = try await producer.send(record) }
         await producer.close()
 
-        let received = try ProducerRoundTripReader.read(bootstrapServers: broker.bootstrapServers, topic: "round-trip", partition: 0, count: sent.count)
+        let received = try await ProducerRoundTripReader.read(bootstrapServers: broker.bootstrapServers, topic: "round-trip", partition: 0, count: sent.count)
         try #require(received.count == sent.count)
         for (record, original) in zip(received, sent) {
             #expect(record.key == original.key)
@@ -78,7 +78,7 @@ struct ProducerTests {
 
     @Test("produce hands over many messages; flush waits until every one is delivered")
     func produceAndFlush() async throws {
-        let broker = try MockBroker(topics: ["bulk": 4])
+        let broker = try await MockBroker(topics: ["bulk": 4])
         let producer = try producer(broker, ["linger.ms": "1000", "queue.buffering.max.messages": "1000"])
         // More messages than the queue holds: produce must wait for room instead of failing.
         for index in 0..<5_000 {
@@ -93,10 +93,10 @@ struct ProducerTests {
 
     @Test("a message to a broker that stays down fails after message.timeout.ms")
     func brokerDownTimesOut() async throws {
-        let broker = try MockBroker(topics: ["unreachable": 1])
+        let broker = try await MockBroker(topics: ["unreachable": 1])
         let producer = try producer(broker, ["message.timeout.ms": "1500"])
         _ = try await producer.send(ProducerRecord(topic: "unreachable", value: Array("first".utf8)))
-        try broker.setBrokerDown(1)
+        try await broker.setBrokerDown(1)
         let error = await #expect(throws: KafkaError.self) {
             try await producer.send(ProducerRecord(topic: "unreachable", value: Array("lost".utf8)))
         }
@@ -107,13 +107,13 @@ struct ProducerTests {
 
     @Test("a message sent while the broker is down is delivered once it comes back")
     func brokerDownThenUpDelivers() async throws {
-        let broker = try MockBroker(topics: ["flaky": 1])
+        let broker = try await MockBroker(topics: ["flaky": 1])
         let producer = try producer(broker, ["message.timeout.ms": "60000", "reconnect.backoff.max.ms": "200"])
         _ = try await producer.send(ProducerRecord(topic: "flaky", value: Array("first".utf8)))
-        try broker.setBrokerDown(1)
+        try await broker.setBrokerDown(1)
         async let delivery = producer.send(ProducerRecord(topic: "flaky", value: Array("second".utf8)))
-        try await Task.sleep(for: .seconds(1))
-        try broker.setBrokerUp(1)
+        try await Self.waitUntilUndelivered(producer)
+        try await broker.setBrokerUp(1)
         let delivered = try await delivery
         #expect(delivered.offset == 1)
         await producer.close()
@@ -121,12 +121,12 @@ struct ProducerTests {
 
     @Test("close fails what cannot be delivered instead of hanging, and the producer refuses work afterwards")
     func closeWithOutstandingMessages() async throws {
-        let broker = try MockBroker(topics: ["closing": 1])
+        let broker = try await MockBroker(topics: ["closing": 1])
         let producer = try producer(broker, ["message.timeout.ms": "300000"])
         _ = try await producer.send(ProducerRecord(topic: "closing", value: Array("first".utf8)))
-        try broker.setBrokerDown(1)
+        try await broker.setBrokerDown(1)
         let pending = Task { try await producer.send(ProducerRecord(topic: "closing", value: Array("stuck".utf8))) }
-        try await Task.sleep(for: .milliseconds(200))
+        try await Self.waitUntilUndelivered(producer)
         await producer.close(flushTimeout: .milliseconds(500))
         let error = await #expect(throws: KafkaError.self) { try await pending.value }
         #expect(error.map { [RD_KAFKA_RESP_ERR__PURGE_QUEUE.rawValue, RD_KAFKA_RESP_ERR__PURGE_INFLIGHT.rawValue].contains($0.code) } == true)
@@ -138,6 +138,22 @@ struct ProducerTests {
         #expect(closed?.kind == .closed)
         #expect(throws: KafkaError.self) { try producer.produce(ProducerRecord(topic: "closing", value: [])) }
         await #expect(throws: KafkaError.self) { try await producer.flush(timeout: .seconds(1)) }
+    }
+
+    /// Waits until a message is in librdkafka's queue and not delivered: the signal that a concurrent
+    /// `send` has handed its record over (rather than a sleep that a slow machine could outrun). A flush
+    /// that times out says so; one that succeeds means nothing is outstanding yet.
+    static func waitUntilUndelivered(_ producer: KafkaProducer) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)  // a hang bound
+        while ContinuousClock.now < deadline {
+            do {
+                try await producer.flush(timeout: .milliseconds(100))
+            } catch where error.kind == .timedOut {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(10))  // nothing outstanding yet: look again
+        }
+        Issue.record("no message became outstanding within 60 s")
     }
 
     @Test("an invalid property is rejected before anything connects")

@@ -57,6 +57,16 @@ struct ConfigurationErrorTests {
             #"KAFKA_TOPIC: "user events" is not a valid topic name (1–249 letters, digits, '.', '_' or '-')"#
         ),
         ("DLQ_TOPIC", "user-activity-events", #"DLQ_TOPIC: "user-activity-events" must differ from the consumed topic (KAFKA_TOPIC)"#),
+        (
+            "LOG_BUFFER_SIZE", "1MB",
+            #"LOG_BUFFER_SIZE: "1MB" is not a size (bytes such as 65536, or a whole number with KiB or MiB, such as 512KiB or 4MiB)"#
+        ),
+        (
+            "LOG_BUFFER_SIZE", "1.5MiB",
+            #"LOG_BUFFER_SIZE: "1.5MiB" is not a size (bytes such as 65536, or a whole number with KiB or MiB, such as 512KiB or 4MiB)"#
+        ),
+        ("LOG_BUFFER_SIZE", "-1", #"LOG_BUFFER_SIZE: "-1" is out of range (expected a size from 0 to 1024MiB)"#),
+        ("LOG_BUFFER_SIZE", "2048MiB", #"LOG_BUFFER_SIZE: "2048MiB" is out of range (expected a size from 0 to 1024MiB)"#),
     ])
     func singleInvalidValue(variable: String, value: String, expected: String) {
         #expect(Self.issues([variable: value]) == [expected])

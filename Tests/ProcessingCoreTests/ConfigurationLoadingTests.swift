@@ -57,6 +57,7 @@ struct ConfigurationLoadingTests {
             "PROCESSING_BACKOFF_JITTER": "0",
             "LOG_LEVEL": "warning",
             "LOG_FORMAT": "text",
+            "LOG_BUFFER_SIZE": "4MiB",
             "SHUTDOWN_TIMEOUT": "45s",
             "DLQ_ENABLED": "no",
             "DLQ_TOPIC": "clicks-dead",
@@ -80,9 +81,20 @@ struct ConfigurationLoadingTests {
         )
         #expect(configuration.logLevel == .warning)
         #expect(configuration.logFormat == .text)  // explicit text wins over production's json default
+        #expect(configuration.logBufferSize == 4 << 20)
         #expect(configuration.shutdownTimeout == .seconds(45))
         #expect(!configuration.deadLetterEnabled)
         #expect(configuration.deadLetterTopic == "clicks-dead")
+    }
+
+    @Test("LOG_BUFFER_SIZE: bytes, KiB or MiB (any case); 0 means unbuffered; default 1 MiB")
+    func logBufferSize() throws {
+        #expect(try Self.load([:]).logBufferSize == 1 << 20)
+        #expect(try Self.load(["LOG_BUFFER_SIZE": "65536"]).logBufferSize == 65536)
+        #expect(try Self.load(["LOG_BUFFER_SIZE": "512KiB"]).logBufferSize == 512 << 10)
+        #expect(try Self.load(["LOG_BUFFER_SIZE": "64mib"]).logBufferSize == 64 << 20)
+        #expect(try Self.load(["LOG_BUFFER_SIZE": "0"]).logBufferSize == 0)
+        #expect(try Self.load(["LOG_BUFFER_SIZE": "1024MiB"]).logBufferSize == 1 << 30)
     }
 
     @Test("the log format defaults to json in production and text in development")
@@ -203,7 +215,7 @@ struct ConfigurationLoadingTests {
         #expect(configuration == .defaults)
     }
 
-    @Test("kafkaConfiguration carries the consumer basics, and custom properties win")
+    @Test("kafkaConfiguration carries the consumer basics, and custom properties win over the service's defaults")
     func kafkaConfiguration() throws {
         let configuration = try Self.load([
             "KAFKA_BROKERS": "b:1",
@@ -211,13 +223,12 @@ struct ConfigurationLoadingTests {
             "AUTO_OFFSET_RESET": "smallest",
             "ENABLE_AUTO_COMMIT": "0",
             "KAFKA_CFG_SESSION_TIMEOUT_MS": "6000",
-            "KAFKA_CFG_GROUP_ID": "custom-group",
             "KAFKA_CFG_FETCH_MAX_BYTES": "1048576",
         ])
         #expect(
             configuration.kafkaConfiguration.properties == [
                 "bootstrap.servers": "b:1",
-                "group.id": "custom-group",
+                "group.id": "g",
                 "auto.offset.reset": "earliest",
                 "enable.auto.commit": "false",
                 "session.timeout.ms": "6000",

@@ -3,6 +3,7 @@ import Kafka
 import Testing
 
 @testable import ProcessingCore
+@testable import DeadLetterReplay
 
 /// The replay's decisions without a broker: which letters are replayed, where to, with which bytes and
 /// headers, and how the replay group and the summary are named. The replay against the mock broker is

@@ -1,4 +1,5 @@
 import EventModel
+import EventModelTesting
 import Foundation
 import Kafka
 import Logging

@@ -141,13 +141,18 @@ struct LoggingHandlerTests {
             }
             return collected
         }
-        let long = String(repeating: "x", count: 10_000)  // longer than PIPE_BUF: may be written in pieces
+        // Five values of 1,000 bytes (the longest a metadata value is written, see LogStringEscaping): a
+        // line longer than PIPE_BUF, which may be written in pieces.
+        let long = String(repeating: "x", count: 1_000)
         await withTaskGroup(of: Void.self) { group in
             for task in 0..<8 {
                 group.addTask {
                     let logger = LoggingSetup.makeLogger(format: .json, level: .info, writer: writer)
                     for index in 0..<50 {
-                        logger.info("line", metadata: ["task": "\(task)", "index": "\(index)", "payload": "\(long)"])
+                        logger.info("line", metadata: [
+                            "task": "\(task)", "index": "\(index)", "payload": "\(long)", "p2": "\(long)", "p3": "\(long)",
+                            "p4": "\(long)", "p5": "\(long)",
+                        ])
                     }
                 }
             }
@@ -159,7 +164,8 @@ struct LoggingHandlerTests {
         #expect(lines.count == 400)
         for line in lines {
             let object = try Self.object(String(line))
-            #expect((object["metadata"] as? [String: Any])?["payload"] as? String == long)
+            let payloadWhole = (object["metadata"] as? [String: Any])?["payload"] as? String == long
+            #expect(payloadWhole)
         }
     }
 

@@ -9,7 +9,7 @@ import Logging
 /// of the batch without waiting; a queued request cuts the wait short through `rd_kafka_queue_yield`),
 /// copies the messages into `KafkaRecord`s (one shared byte arena per partition run, see `RecordBytes`),
 /// destroys the native messages and hands the batch to the delegate. Rebalance, error and commit
-/// callbacks run inside that poll call, on this same thread (see `RebalanceHandler.swift`).
+/// callbacks run inside that poll call, on this same thread (see `ConsumerPollLoop+Rebalance.swift`).
 ///
 /// After each batch the loop reads the consumer queue's length; when a queue that had filled up has
 /// drained, it wakes librdkafka's fetchers (`FetchWakeup`), which librdkafka 2.0.2 would otherwise leave
@@ -39,12 +39,19 @@ final class ConsumerPollLoop: @unchecked Sendable {
     var partitionsStartedFromBeginning: Set<TopicPartition> = []
     /// Whether a revoke ran inside the current poll call (the batch is then checked against the assignment).
     var revokedDuringPoll = false
+    /// Whether an assignment callback ever ran in this run (see `ConsumerPollLoop+Close`: before it, a
+    /// cooperative-sticky consumer must not be destroyed in the middle of its group join).
+    var hasBeenAssigned = false
+    /// What the close learnt about the final commit (see `ConsumerPollLoop+Close`); nil before the close.
+    var finalCommit: FinalCommitRecord?
     private var recordReader = NativeRecordReader()
     /// The messages of the batch being delivered that carry data (kept to reuse its capacity).
     private var deliverable: [UnsafeMutablePointer<rd_kafka_message_t>] = []
     /// Wakes librdkafka's fetchers after the prefetch queue filled up (see `FetchWakeup`).
     let fetchWakeup: FetchWakeup
     private var fetchWakeupPolicy: FetchWakeupPolicy
+    /// Whether the configured strategy is cooperative only (the fallback when librdkafka cannot say).
+    let configuredCooperative: Bool
 
     init(
         handle: NativeConsumerHandle,
@@ -61,6 +68,8 @@ final class ConsumerPollLoop: @unchecked Sendable {
         self.commitMode = commitMode
         self.logger = logger
         self.fetchWakeup = FetchWakeup(client: handle.client, state: state, logger: logger)
+        self.configuredCooperative = handle.configurationValue("partition.assignment.strategy")?
+            .split(separator: ",").allSatisfy { $0.trimmingPrefix(" ") == "cooperative-sticky" } ?? true
         // librdkafka 2.0.2's defaults, used only if the values cannot be read back.
         self.fetchWakeupPolicy = FetchWakeupPolicy(
             queuedMinMessages: handle.configurationValue("queued.min.messages").flatMap { Int($0) } ?? 100_000,
@@ -79,7 +88,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
         if failure == nil {
             pollUntilClosed()
         }
-        close()
+        let closed = close()
         self.consumer = nil
 
         let outcome: Result<Void, KafkaError>
@@ -96,8 +105,14 @@ final class ConsumerPollLoop: @unchecked Sendable {
             logger.debug("Waiting for in-flight metadata requests before destroying the consumer")
             completion = state.waitUntilDrained()
         }
-        handle.destroy(wasClosed: true)
-        logger.debug("Consumer destroyed")
+        switch closed {
+        case .closed:
+            handle.destroy(wasClosed: true)
+            logger.debug("Consumer destroyed")
+        case .leftUndestroyed(let reason):
+            // See `CloseOutcome`: destroying would crash or block; the process is about to exit.
+            logger.notice("Consumer closed without destroying its native handle", metadata: ["reason": "\(reason)"])
+        }
         completion(outcome)
     }
 
@@ -301,7 +316,9 @@ final class ConsumerPollLoop: @unchecked Sendable {
         case RD_KAFKA_RESP_ERR_NO_ERROR, RD_KAFKA_RESP_ERR__NO_OFFSET:
             break  // __NO_OFFSET: nothing stored since the last commit
         default:
-            report(KafkaError(code: err, context: "commit"))
+            let error = KafkaError(code: err, context: "commit")
+            finalCommit?.recordFailure(error)
+            report(error)
         }
     }
 
@@ -311,19 +328,6 @@ final class ConsumerPollLoop: @unchecked Sendable {
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { report(KafkaError(code: err, context: context)) }
         for element in NativeTopicPartitionList.elements(of: list) where element.err != RD_KAFKA_RESP_ERR_NO_ERROR {
             report(KafkaError(code: element.err, context: "\(context) \(TopicPartition(element))"))
-        }
-    }
-
-    // MARK: Close
-
-    private func close() {
-        // Stores requested before close() are applied while the partitions are still assigned; the
-        // revoke that rd_kafka_consumer_close triggers then commits them.
-        applyPendingRequests()
-        logger.debug("Closing consumer")
-        let err = rd_kafka_consumer_close(handle.client)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR, fatalError == nil {
-            logger.warning("Consumer close reported an error", metadata: ["error": "\(KafkaError(code: err))"])
         }
     }
 
@@ -373,6 +377,9 @@ final class ConsumerPollLoop: @unchecked Sendable {
         default:
             state.observations.recordCommitFailure()
             report(KafkaError(code: code, context: "commit"))
+        }
+        if finalCommit != nil, let offsets {
+            finalCommit?.record(result: code, offsets: offsets)
         }
     }
 }

@@ -38,12 +38,16 @@ struct ConsumerStateMachine: Sendable {
     /// poll iteration is enough, however many requests arrive.
     private var wakeUpSent = false
     private(set) var isCloseRequested = false
+    /// When the close must be over (see `KafkaConsumer.close(within:)`); nil: no bound.
+    private(set) var closeDeadline: ContinuousClock.Instant?
     private(set) var isDeliveryStopped = false
     private var nativeCallsInFlight = 0
     /// The partitions currently assigned to this member, as the rebalance callback applied them.
     private(set) var assignment: Set<TopicPartition> = []
     /// The assigned partitions this consumer paused on request (cleared for partitions when revoked).
     private(set) var paused: Set<TopicPartition> = []
+    /// What the close's revoke stored for its final commit (for a caller that stops waiting for it).
+    private(set) var storedAtClose: [TopicPartitionOffset] = []
 
     // MARK: Run
 
@@ -83,11 +87,20 @@ struct ConsumerStateMachine: Sendable {
         }
     }
 
-    mutating func requestClose() -> WakeAction {
+    mutating func requestClose(deadline: ContinuousClock.Instant? = nil) -> WakeAction {
+        // The earliest bound asked for wins, also when a close was already requested without one.
+        if let deadline { closeDeadline = min(closeDeadline ?? deadline, deadline) }
         guard !isCloseRequested else { return .none }
         isCloseRequested = true
         if case .running = lifecycle { return wakeIfNeeded() }
         return .none
+    }
+
+    /// The poll thread could not be started: back to `created`, so that `KafkaConsumer.deinit` destroys
+    /// the handle (off the caller's thread) as for a consumer that never ran.
+    mutating func abandonRun() {
+        guard case .running = lifecycle else { return }
+        lifecycle = .created
     }
 
     mutating func stopDelivery() {
@@ -177,6 +190,10 @@ struct ConsumerStateMachine: Sendable {
             assignment = Set(partitions)
             paused = []
         }
+    }
+
+    mutating func recordStoredAtClose(_ offsets: [TopicPartitionOffset]) {
+        storedAtClose.append(contentsOf: offsets)
     }
 
     /// Forgets revoked partitions and their paused state.

@@ -8,7 +8,7 @@ import Logging
 /// thread-safe, non-blocking request that the poll thread applies in order at its next iteration.
 ///
 /// Design (one concept per file): `ConsumerStateMachine` is the single lock-protected state shared
-/// between threads; `ConsumerPollLoop` is the poll thread; `RebalanceHandler` the rebalance callback;
+/// between threads; `ConsumerPollLoop` is the poll thread; `ConsumerPollLoop+Rebalance` the rebalance callback;
 /// `NativeConsumerHandle` owns the librdkafka handle; `ConsumerCallbackContext` bridges the C callbacks;
 /// `NativeRecordReader` copies messages into `KafkaRecord`s.
 public final class KafkaConsumer: Sendable {
@@ -76,7 +76,12 @@ public final class KafkaConsumer: Sendable {
             if case .created = machine.lifecycle { return true }
             return false
         }
-        if neverRan {
+        guard neverRan else { return }
+        // rd_kafka_destroy joins librdkafka's threads (it can take a while): never on the thread that
+        // happened to drop the last reference, which may be one of the cooperative pool's few threads.
+        // Only when no thread can be started at all does it run here, as the last resort.
+        let handle = handle
+        if !DedicatedThread.start(name: "kafka-destroy", { handle.destroy(wasClosed: false) }) {
             handle.destroy(wasClosed: false)
         }
     }
@@ -99,9 +104,11 @@ public final class KafkaConsumer: Sendable {
                         pollLoop.run(consumer: self)
                     }
                     if !started {
-                        // Thread creation failed: nothing ran; finish as a closed consumer would.
-                        _ = state.withLock { $0.requestClose() }
-                        pollLoop.run(consumer: self)
+                        // Thread creation failed: nothing ran. Running the poll loop here instead would
+                        // block a cooperative-pool thread in librdkafka; the handle goes back to the
+                        // never-ran state, which `deinit` destroys on a thread of its own.
+                        state.withLock { $0.abandonRun() }
+                        completion(.failure(KafkaError(kind: .other, message: "cannot start the consumer's poll thread")))
                     }
                 }
             }
@@ -118,7 +125,7 @@ public final class KafkaConsumer: Sendable {
         guard state.withLock({ $0.beginNativeCall() }) else {
             throw KafkaError(kind: .closed, message: "partitionCount(of:) after the consumer closed")
         }
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = timeout.librdkafkaMilliseconds
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Int, KafkaError>, Never>) in
             // `self` (and so the handle) stays alive: this method holds it until the continuation resumed.
             let started = DedicatedThread.start(name: "kafka-metadata") { [handle, state] in
@@ -139,6 +146,12 @@ public final class KafkaConsumer: Sendable {
     /// `FetchWakeup`); for tests and diagnostics.
     package var fetchWakeupsSent: Int {
         pollLoop.fetchWakeup.wakeupsSent
+    }
+
+    /// The positions (next offset to read) that the close stored for its final commit; for a caller
+    /// that stopped waiting for the close and must say what may not have been committed.
+    public var positionsStoredAtClose: [TopicPartitionOffset] {
+        state.withLock { $0.storedAtClose }
     }
 
     /// The partitions currently assigned to this member, as of the last rebalance callback.
@@ -186,6 +199,14 @@ public final class KafkaConsumer: Sendable {
     /// Non-blocking; `run()` returns once the close finished.
     public func close() {
         wake(state.withLock { $0.requestClose() })
+    }
+
+    /// `close()`, bounded: `run()` returns within `timeout` (plus one poll interval) even when the
+    /// brokers do not answer. A close cut short logs at error which positions may not have been
+    /// committed, and leaves the native handle undestroyed (destroying it would block on the same
+    /// unanswered requests); meant for a process about to exit.
+    public func close(within timeout: Duration) {
+        wake(state.withLock { $0.requestClose(deadline: .now + timeout) })
     }
 
     private func enqueue(_ request: ConsumerRequest) {

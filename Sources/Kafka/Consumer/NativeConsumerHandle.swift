@@ -30,13 +30,12 @@ struct NativeConsumerHandle: @unchecked Sendable {
         rd_kafka_conf_set_opaque(conf, retainedContext.toOpaque())
         ConsumerCallbackContext.install(on: conf)
 
-        var errorText = [CChar](repeating: 0, count: 512)
-        // On success rd_kafka_new takes ownership of `conf`; on failure it stays ours.
-        guard let client = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &errorText, errorText.count) else {
-            rd_kafka_conf_destroy(conf)
+        let client: OpaquePointer
+        do {
+            client = try makeNativeClient(RD_KAFKA_CONSUMER, conf: conf, purpose: "consumer")
+        } catch {
             retainedContext.release()
-            let reason = String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw KafkaError(kind: .configuration, message: "cannot create consumer: \(reason)")
+            throw error
         }
         let redirect = rd_kafka_poll_set_consumer(client)
         guard redirect == RD_KAFKA_RESP_ERR_NO_ERROR, let queue = rd_kafka_queue_get_consumer(client) else {

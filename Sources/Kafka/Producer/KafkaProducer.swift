@@ -43,17 +43,17 @@ public final class KafkaProducer: Sendable {
     public func send(_ record: ProducerRecord) async throws(KafkaError) -> TopicPartitionOffset {
         while true {
             let result = await withUnsafeContinuation { (continuation: UnsafeContinuation<Result<TopicPartitionOffset, KafkaError>, Never>) in
-                // See DeliveryPromise for who releases this retain.
-                let promise = Unmanaged.passRetained(DeliveryPromise(topic: record.topic, continuation: continuation))
+                // See DeliveryPromise for who releases this retain, and why it is registered first.
+                let promise = Unmanaged.passRetained(
+                    DeliveryPromise(topic: record.topic, registry: core.pendingSends, continuation: continuation))
+                core.pendingSends.add(promise.takeUnretainedValue())
                 switch core.enqueue(record, opaque: promise.toOpaque()) {
                 case .enqueued:
                     break
                 case .queueFull:
-                    promise.release()
-                    continuation.resume(returning: .failure(KafkaError(code: RD_KAFKA_RESP_ERR__QUEUE_FULL)))
+                    promise.takeRetainedValue().complete(.failure(KafkaError(code: RD_KAFKA_RESP_ERR__QUEUE_FULL)))
                 case let .failed(error):
-                    promise.release()
-                    continuation.resume(returning: .failure(error))
+                    promise.takeRetainedValue().complete(.failure(error))
                 }
             }
             if case let .failure(error) = result, error.code == RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue {
@@ -86,8 +86,9 @@ public final class KafkaProducer: Sendable {
     }
 
     /// Stops accepting messages, waits up to `flushTimeout` for outstanding ones, fails the rest (their
-    /// `send` calls throw), and destroys the native handle. Returns when that is done. Idempotent: later
-    /// calls wait for the same close.
+    /// `send` calls throw: purged, or `.closed` when librdkafka gave no report within
+    /// `ProducerCore.purgeReportTimeout` of the purge), and destroys the native handle. Returns within
+    /// `flushTimeout` plus that half second. Idempotent: later calls wait for the same close.
     public func close(flushTimeout: Duration = .seconds(30)) async {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             core.requestClose(flushTimeout: flushTimeout, waiter: continuation)

@@ -11,6 +11,8 @@ import Synchronization
 final class ProducerCore: Sendable {
     let state: Mutex<ProducerState>
     let context: ProducerCallbackContext
+    /// The `send` calls waiting for a delivery report (see `DeliveryPromise`).
+    let pendingSends = PendingSends()
     private let handle: NativeProducerHandle
     private let logger: Logger
 
@@ -79,22 +81,23 @@ final class ProducerCore: Sendable {
     /// and tries again, blocking the calling thread until the message is queued or the producer closes.
     func enqueueWaitingForSpace(_ record: ProducerRecord) -> EnqueueOutcome {
         while true {
-            let outcome = state.withLock { state -> EnqueueOutcome in
+            let attempt = state.withLock { state -> (EnqueueOutcome, NativeProducerHandle?) in
                 guard state.phase == .open, let handle = state.handle else {
-                    return .failed(KafkaError(kind: .closed, message: "producer is closed"))
+                    return (.failed(KafkaError(kind: .closed, message: "producer is closed")), nil)
                 }
                 let outcome = Self.produce(record, opaque: nil, on: handle)
-                if case .queueFull = outcome {
-                    // A full queue cannot batch any better: flush sends what waits for `linger.ms` now and
-                    // serves delivery reports on this thread until room frees up. Under the lock so the
-                    // handle stays alive; bounded (10 ms) so that close() waits at most that. Delivery
-                    // reports served here may resume `send` continuations: that takes no lock.
-                    rd_kafka_flush(handle.client, 10)
-                }
-                return outcome
+                guard case .queueFull = outcome else { return (outcome, nil) }
+                // Counted, so the poll thread does not destroy the handle while the flush below runs
+                // without the lock (holding it made every send, flush and close wait behind the flush).
+                state.callsInFlight += 1
+                return (outcome, handle)
             }
-            if case .queueFull = outcome { continue }
-            return outcome
+            guard let handle = attempt.1 else { return attempt.0 }
+            // A full queue cannot batch any better: flush sends what waits for `linger.ms` now and serves
+            // delivery reports on this thread until room frees up; bounded (10 ms) so that a close waits
+            // at most that for this call to end.
+            rd_kafka_flush(handle.client, 10)
+            state.withLock { $0.callsInFlight -= 1 }
         }
     }
 
@@ -219,7 +222,7 @@ final class ProducerCore: Sendable {
             // Purged messages get delivery reports (__PURGE_QUEUE / __PURGE_INFLIGHT), which the next flush
             // serves: every awaiting `send` is resumed, and no DeliveryPromise stays retained.
             rd_kafka_purge(client, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
-            rd_kafka_flush(client, 5_000)
+            rd_kafka_flush(client, Self.milliseconds(Self.purgeReportTimeout))
         }
         let undelivered = rd_kafka_outq_len(client)
         if undelivered > 0 {
@@ -227,13 +230,24 @@ final class ProducerCore: Sendable {
         }
         let waiters = state.withLock { state in
             state.phase = .closed
-            state.handle = nil
             defer {
                 state.flushWaiters.removeAll()
                 state.spaceWaiters.removeAll()
                 state.closeWaiters.removeAll()
             }
             return (state.flushWaiters, state.spaceWaiters, state.closeWaiters)
+        }
+        // `produce` calls flushing without the lock (at most 10 ms each) end before the handle goes;
+        // no new one starts now that the phase is closed. Polling serves their reports meanwhile.
+        while state.withLock({ $0.callsInFlight }) > 0 {
+            rd_kafka_poll(client, 1)
+        }
+        state.withLock { $0.handle = nil }
+        // Every `send` whose report did not come gets an answer before the handle is destroyed.
+        let unanswered = pendingSends.failAll(
+            KafkaError(kind: .closed, message: "producer closed before the message's delivery was reported"))
+        if unanswered > 0 {
+            logger.error("Producer closing: sends without a delivery report were failed", metadata: ["sends": "\(unanswered)"])
         }
         destroyHandle()
         for waiter in waiters.0 {
@@ -252,16 +266,15 @@ final class ProducerCore: Sendable {
         Unmanaged.passUnretained(context).release()
     }
 
+    /// How long the close serves the reports of purged messages (librdkafka makes them at once, locally).
+    static let purgeReportTimeout: Duration = .milliseconds(500)
+
     private static func flushTimedOut(outstanding: Int32) -> KafkaError {
         KafkaError(kind: .timedOut, code: RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue, message: "flush timed out with \(outstanding) message(s) outstanding")
     }
 
-    /// A duration as librdkafka milliseconds, clamped to 0...Int32.max.
+    /// A duration as librdkafka milliseconds, clamped to 0...Int32.max (the one conversion of the target).
     static func milliseconds(_ duration: Duration) -> Int32 {
-        let (seconds, attoseconds) = duration.components
-        let milliseconds = seconds.multipliedReportingOverflow(by: 1000)
-        guard !milliseconds.overflow else { return seconds < 0 ? 0 : Int32.max }
-        let total = milliseconds.partialValue + attoseconds / 1_000_000_000_000_000
-        return Int32(clamping: max(0, total))
+        duration.librdkafkaMilliseconds
     }
 }

@@ -1,15 +1,5 @@
 import CRdKafka
 
-/// A native producer handle (`rd_kafka_t`) and its main queue. `@unchecked Sendable`: librdkafka's
-/// produce, poll, flush and yield calls are thread-safe; `ProducerCore` guarantees that nobody uses the
-/// handle after the poll thread destroyed it.
-struct NativeProducerHandle: @unchecked Sendable {
-    let client: OpaquePointer
-    /// The main queue (`rd_kafka_queue_get_main`): delivery reports and errors arrive here. Held only to
-    /// `rd_kafka_queue_yield` it, which wakes the poll thread out of `rd_kafka_poll` at once.
-    let mainQueue: OpaquePointer
-}
-
 /// The producer's shared state, guarded by `ProducerCore.state`.
 struct ProducerState {
     enum Phase: Equatable {
@@ -35,6 +25,9 @@ struct ProducerState {
     var spaceWaiters: [UnsafeContinuation<Void, Never>] = []
     /// `close()` calls waiting for the handle to be destroyed.
     var closeWaiters: [UnsafeContinuation<Void, Never>] = []
+    /// Native calls running without the lock (`enqueueWaitingForSpace`'s flush); the poll thread
+    /// destroys the handle only once this is 0.
+    var callsInFlight = 0
     /// How long the close may wait for outstanding messages before purging them.
     var closeFlushTimeout = Duration.seconds(30)
 }

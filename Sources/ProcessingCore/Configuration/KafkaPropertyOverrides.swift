@@ -5,7 +5,8 @@ import Kafka
 /// name=value` flags (where `name=` does set an empty value), later layers winning.
 ///
 /// Each property is checked with librdkafka on its own (`KafkaConfiguration.validate()`), so a problem
-/// names the exact variable or flag that carries it rather than just the property.
+/// names the exact variable or flag that carries it rather than just the property. A property that a
+/// first-class variable or the service owns (`FirstClassKafkaProperty`) is refused, naming both.
 enum KafkaPropertyOverrides {
     static func collect(
         commandLine: [String],
@@ -39,6 +40,12 @@ enum KafkaPropertyOverrides {
 
         var result: [String: String] = [:]
         for (name, entry) in properties.sorted(by: { $0.key < $1.key }) {
+            if let problem = FirstClassKafkaProperty.problem(settingProperty: name, from: entry.origin)
+                ?? FirstClassKafkaProperty.problem(withValue: entry.value, ofProperty: name)
+            {
+                settings.report(ConfigurationIssue(setting: entry.origin, problem: problem))
+                continue
+            }
             do {
                 try KafkaConfiguration([name: entry.value]).validate()
                 result[name] = entry.value

@@ -123,6 +123,21 @@ struct LayeredSettings {
         }
         return Duration(roundedSeconds: seconds)
     }
+
+    /// A size in bytes from 0 to `maximum` (see `SettingValueParsing.byteCount`).
+    mutating func byteCount(_ variable: String, default defaultValue: Int, maximum: Int) -> Int {
+        guard let text = text(variable) else { return defaultValue }
+        let expected = "from 0 to \(maximum >> 20)MiB"
+        guard let bytes = SettingValueParsing.byteCount(text) else {
+            report(variable, "\"\(text)\" is not a size (\(SettingValueParsing.byteCountAcceptedForms))")
+            return defaultValue
+        }
+        guard (0...maximum).contains(bytes) else {
+            report(variable, "\"\(text)\" is out of range (expected a size \(expected))")
+            return defaultValue
+        }
+        return bytes
+    }
 }
 
 extension Double {

@@ -77,7 +77,9 @@ extension ServiceConfiguration {
         for issue in flagIssues { settings.report(issue) }
 
         let defaults = ServiceConfiguration.defaults
-        let brokers = settings.string("KAFKA_BROKERS", default: defaults.brokers)
+        let brokers = BrokerList.validated(
+            settings.string("KAFKA_BROKERS", default: defaults.brokers), variable: "KAFKA_BROKERS", settings: &settings
+        )
         let topic = settings.string("KAFKA_TOPIC", default: defaults.topic)
         let groupID = settings.string("KAFKA_GROUP_ID", default: defaults.groupID)
         let topicIsValid = validateTopicName(topic, variable: "KAFKA_TOPIC", settings: &settings)
@@ -91,7 +93,10 @@ extension ServiceConfiguration {
         let enableAutoCommit = settings.bool("ENABLE_AUTO_COMMIT", default: defaults.enableAutoCommit)
         let connectRetry = ConnectRetryPolicy(
             maxAttempts: settings.integer("MAX_RETRIES", default: defaults.connectRetry.maxAttempts, minimum: 1),
-            delay: settings.duration("RETRY_DELAY", default: defaults.connectRetry.delay, allowZero: true)
+            delay: settings.duration("RETRY_DELAY", default: defaults.connectRetry.delay, allowZero: true),
+            attemptTimeout: settings.duration(
+                "CONNECT_TIMEOUT", default: defaults.connectRetry.attemptTimeout, allowZero: false
+            )
         )
         let environmentKind = settings.choice(
             "ENVIRONMENT",
@@ -113,6 +118,9 @@ extension ServiceConfiguration {
             default: LogFormat.defaultFormat(for: environmentKind),
             accepted: LogFormat.allCases.map(\.rawValue).joined(separator: ", "),
             parse: { LogFormat(rawValue: $0.lowercased()) }
+        )
+        let logBufferSize = settings.byteCount(
+            "LOG_BUFFER_SIZE", default: defaults.logBufferSize, maximum: NonBlockingLogWriter.maximumCapacity
         )
         let shutdownTimeout = settings.duration("SHUTDOWN_TIMEOUT", default: defaults.shutdownTimeout, allowZero: false)
 
@@ -145,6 +153,7 @@ extension ServiceConfiguration {
             processingRetry: processingRetry,
             logLevel: logLevel,
             logFormat: logFormat,
+            logBufferSize: logBufferSize,
             shutdownTimeout: shutdownTimeout,
             deadLetterEnabled: deadLetterEnabled,
             deadLetterTopic: deadLetterTopic,

@@ -19,7 +19,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// `ENABLE_AUTO_COMMIT`: commit stored offsets in the background (`true`, the default), or commit
     /// explicitly after finished work (`false`). Offsets never run ahead of finished work either way.
     public var enableAutoCommit: Bool
-    /// `MAX_RETRIES` × `RETRY_DELAY`: connecting to Kafka at start-up. Default 5 attempts, 10 s apart.
+    /// `MAX_RETRIES`, `RETRY_DELAY`, `CONNECT_TIMEOUT`: connecting to Kafka at start-up. Default 5
+    /// attempts, 10 s apart, each waiting up to 10 s for an answer.
     public var connectRetry: ConnectRetryPolicy
     /// `ENVIRONMENT`: `development` (default) or `production`; picks the default log format.
     public var environment: DeploymentEnvironment
@@ -31,6 +32,11 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var logLevel: Logger.Level
     /// `LOG_FORMAT`: `json` or `text`. Default `json` when `ENVIRONMENT=production`, else `text`.
     public var logFormat: LogFormat
+    /// `LOG_BUFFER_SIZE`: bytes of log lines kept in memory for a log reader that falls behind, before
+    /// lines are dropped (see `NonBlockingLogWriter`). `0`: no buffer, each line is written by the thread
+    /// that logs it, so none is ever dropped or lost in a crash, but a stuck reader stops the service.
+    /// Default 1 MiB.
+    public var logBufferSize: Int
     /// `SHUTDOWN_TIMEOUT`: how long in-flight events may take to finish after SIGTERM. Default 30 s.
     public var shutdownTimeout: Duration
     /// `DLQ_ENABLED`: send undecodable events and events that exhausted their attempts to the
@@ -42,7 +48,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// whatever was committed, then commits normally.
     public var readFromBeginning: Bool
     /// librdkafka properties given through `KAFKA_CFG_<NAME>` variables and `--kafka-property`, each
-    /// already checked by librdkafka. They win over the properties derived from the fields above.
+    /// already checked by librdkafka. None of them is one the fields above own (`FirstClassKafkaProperty`:
+    /// loading rejects those), so they only add to the properties derived from the fields.
     public var customKafkaProperties: [String: String]
     /// `HTTP_ENABLED`, `HTTP_HOST`, `HTTP_PORT`, `PROGRESS_LOG_INTERVAL` (see `ObservabilitySettings`).
     public var observability: ObservabilitySettings = .defaults
@@ -59,6 +66,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
         processingRetry: .default,
         logLevel: .info,
         logFormat: .text,
+        logBufferSize: NonBlockingLogWriter.defaultCapacity,
         shutdownTimeout: .seconds(30),
         deadLetterEnabled: true,
         deadLetterTopic: "user-activity-events.dlq",
@@ -80,6 +88,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
         processingRetry: BackoffPolicy,
         logLevel: Logger.Level,
         logFormat: LogFormat,
+        logBufferSize: Int = NonBlockingLogWriter.defaultCapacity,
         shutdownTimeout: Duration,
         deadLetterEnabled: Bool,
         deadLetterTopic: String,
@@ -96,6 +105,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
         self.processingRetry = processingRetry
         self.logLevel = logLevel
         self.logFormat = logFormat
+        self.logBufferSize = logBufferSize
         self.shutdownTimeout = shutdownTimeout
         self.deadLetterEnabled = deadLetterEnabled
         self.deadLetterTopic = deadLetterTopic
@@ -129,20 +139,21 @@ public struct ServiceConfiguration: Sendable, Equatable {
         "fetch.wait.max.ms": "25",
     ]
 
-    /// The consumer's librdkafka properties: ``kafkaPropertyDefaults``, then `bootstrap.servers`,
-    /// `group.id`, `auto.offset.reset` and `enable.auto.commit` from the fields above, overridden by
-    /// `customKafkaProperties`.
+    /// The consumer's librdkafka properties: ``kafkaPropertyDefaults``, overridden by
+    /// `customKafkaProperties`, plus `bootstrap.servers`, `group.id`, `auto.offset.reset` and
+    /// `enable.auto.commit` from the fields above (a loaded configuration has no custom property for
+    /// those; should one be set by hand anyway, the field wins, as everything else reads the field).
     ///
     /// The pipeline adds what its delivery guarantees need (e.g. `enable.auto.offset.store=false`) on top.
     public var kafkaConfiguration: KafkaConfiguration {
         var properties = Self.kafkaPropertyDefaults
+        properties.merge(customKafkaProperties) { _, custom in custom }
         properties.merge([
             "bootstrap.servers": brokers,
             "group.id": groupID,
             "auto.offset.reset": autoOffsetReset.rawValue,
             "enable.auto.commit": enableAutoCommit ? "true" : "false",
         ]) { _, field in field }
-        properties.merge(customKafkaProperties) { _, custom in custom }
         return KafkaConfiguration(properties)
     }
 }

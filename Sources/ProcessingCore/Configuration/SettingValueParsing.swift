@@ -47,4 +47,23 @@ enum SettingValueParsing {
     }
 
     static let durationAcceptedForms = "seconds such as 10 or 0.5, or a number with ms, s or m, such as 500ms"
+
+    /// A size in bytes: a whole number (`65536`), or one with `KiB` or `MiB` (`512KiB`, `1MiB`; 1024-based,
+    /// case-insensitive). Negative numbers are kept for the caller to report as such.
+    static func byteCount(_ text: String) -> Int? {
+        let lowered = text.lowercased()
+        let (number, scale): (Substring, Int) =
+            if lowered.hasSuffix("mib") {
+                (lowered.dropLast(3), 1 << 20)
+            } else if lowered.hasSuffix("kib") {
+                (lowered.dropLast(3), 1 << 10)
+            } else {
+                (Substring(lowered), 1)
+            }
+        guard let value = Int(number.trimmingWhitespace()) else { return nil }
+        let (bytes, overflow) = value.multipliedReportingOverflow(by: scale)
+        return overflow ? nil : bytes
+    }
+
+    static let byteCountAcceptedForms = "bytes such as 65536, or a whole number with KiB or MiB, such as 512KiB or 4MiB"
 }

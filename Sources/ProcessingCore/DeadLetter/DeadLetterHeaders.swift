@@ -18,6 +18,13 @@ public enum DeadLetterHeaders {
     public static let firstFailure = "dlq.first.failure"
     public static let lastFailure = "dlq.last.failure"
     public static let serviceVersion = "dlq.service.version"
+    /// Present (`true`) when the letter could not be written whole and its value was cut (see
+    /// `KafkaDeadLetterSink`); the original value is then only in the source topic, at the original offset.
+    public static let valueTruncated = "dlq.value.truncated"
+    /// The original value's size in bytes, on truncated letters.
+    public static let originalValueSize = "dlq.original.value.size"
+    /// How many original headers were left out, on letters written without them.
+    public static let originalHeadersDropped = "dlq.original.headers.dropped"
 
     /// Longest `dlq.error.message` value in bytes; longer messages are cut at a character boundary
     /// and end in "…", so one pathological error cannot blow up the record.

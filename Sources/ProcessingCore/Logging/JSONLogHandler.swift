@@ -5,7 +5,8 @@ import Logging
 ///     {"timestamp":"2024-01-15T10:30:45.123Z","level":"info","logger":"ProcessingService",
 ///      "message":"Processing event: page_view","metadata":{"event_id":"…","partition":"3"}}
 ///
-/// (one line in reality). `timestamp` is RFC 3339 in UTC with milliseconds; `metadata` is always present
+/// (one line in reality). The message and metadata values are cut to 4 KiB and 1 KiB and escaped as
+/// `LogStringEscaping` says. `timestamp` is RFC 3339 in UTC with milliseconds; `metadata` is always present
 /// (`{}` when empty) so consumers of the logs see one schema; nested metadata stays nested. At `debug`
 /// and `trace` the line also carries `source`, `file` and `line`, which help while debugging and would
 /// only be noise at the levels production runs at.
@@ -53,7 +54,7 @@ public struct JSONLogHandler: LogHandler {
         line.append(contentsOf: #"","logger":"#.utf8)
         JSONLineEncoding.appendString(label, to: &line)
         line.append(contentsOf: #","message":"#.utf8)
-        JSONLineEncoding.appendString(event.message.description, to: &line)
+        JSONLineEncoding.appendString(event.message.description, limit: LogStringEscaping.messageLimit, to: &line)
         line.append(contentsOf: #","metadata":"#.utf8)
         JSONLineEncoding.appendObject(merged, to: &line)
         if event.level <= .debug {

@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
 
 /// Where the service's log handlers put finished lines.
@@ -16,7 +9,10 @@ public protocol LogLineWriter: Sendable {
     func write(line: [UInt8])
 }
 
-/// Writes lines to a file descriptor (standard output by default) with `write(2)`, one line per call.
+/// Writes lines to a file descriptor (standard output by default) with `write(2)`, one line per call, in
+/// the logging thread: a reader that stops reading blocks the caller. The service itself logs through
+/// `NonBlockingLogWriter` for that reason, unless told not to buffer (`LOG_BUFFER_SIZE=0`); this one
+/// suits tools and tests.
 ///
 /// A lock is held across the call: one `write` of at most `PIPE_BUF` bytes to a pipe is atomic by POSIX,
 /// but a longer line (a large metadata dictionary) can be written partially, and the rest of it must go
@@ -38,37 +34,14 @@ public final class FileDescriptorLogWriter: LogLineWriter {
 
     public func write(line: [UInt8]) {
         lock.withLock { _ in
-            line.withUnsafeBytes { buffer in
-                guard var next = buffer.baseAddress else { return }
-                var remaining = buffer.count
-                while remaining > 0 {
-                    let written = systemWrite(fileDescriptor, next, remaining)
-                    if written > 0 {
-                        next += written
-                        remaining -= written
-                    } else if written < 0 && errno == EINTR {
-                        continue
-                    } else {
-                        // The log destination is gone or full (EAGAIN on a non-blocking pipe, EPIPE):
-                        // there is nowhere to report that, and blocking the service on its logs is worse
-                        // than losing a line, so the rest of the line is dropped.
-                        return
-                    }
-                }
+            // A destination that is gone or full (EAGAIN on a non-blocking pipe, EPIPE) gets the rest of
+            // the line dropped: there is nowhere to report that, and blocking the service on its logs is
+            // worse than losing a line.
+            _ = line.withUnsafeBytes { buffer in
+                FileDescriptorWriting.writeAll(buffer, to: fileDescriptor, whenFull: .dropRest)
             }
         }
     }
-}
-
-/// The C library's `write`, named apart from `LogLineWriter.write(line:)`.
-private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Darwin)
-    Darwin.write(fd, buffer, count)
-    #elseif canImport(Musl)
-    Musl.write(fd, buffer, count)
-    #else
-    Glibc.write(fd, buffer, count)
-    #endif
 }
 
 /// Keeps lines in memory, for tests that check what was logged.

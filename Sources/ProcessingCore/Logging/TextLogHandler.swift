@@ -7,7 +7,9 @@ import Logging
 /// The time is local (as Python's logging printed it), the level upper-case, and metadata follows as
 /// ` key=value` pairs sorted by key. A value containing spaces, quotes, `=` or control characters is
 /// written as a JSON string literal (`reason="not valid JSON"`), and nested dictionaries and arrays as
-/// compact JSON, so each line still splits unambiguously.
+/// compact JSON, so each line still splits unambiguously. Control characters in the message are written
+/// visibly (`\n`, `\u001b`), and the message and each value are cut to 4 KiB and 1 KiB
+/// (`LogStringEscaping`): whatever a producer puts in an event, it stays on one line of bounded length.
 public struct TextLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
@@ -49,7 +51,9 @@ public struct TextLogHandler: LogHandler {
         let levelName = Self.levelName(event.level)
         line.append(contentsOf: UnsafeBufferPointer(start: levelName.utf8Start, count: levelName.utf8CodeUnitCount))
         line.append(contentsOf: " - ".utf8)
-        line.append(contentsOf: event.message.description.utf8)
+        // The message often carries values from the wire ("Processing event: <event_type>"): control
+        // characters written visibly, so no message can break the line or forge another one.
+        LogStringEscaping.appendVisible(event.message.description, limit: LogStringEscaping.messageLimit, to: &line)
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
             line.append(UInt8(ascii: " "))
             line.append(contentsOf: key.utf8)
@@ -86,13 +90,10 @@ public struct TextLogHandler: LogHandler {
             JSONLineEncoding.appendValue(value, to: &line)
             return
         }
-        let needsQuoting = text.isEmpty || text.utf8.contains { byte in
-            byte <= 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "=") || byte == 0x7F
-        }
-        if needsQuoting {
-            JSONLineEncoding.appendString(text, to: &line)
-        } else {
+        if LogStringEscaping.isPlainToken(text, limit: LogStringEscaping.metadataValueLimit) {
             line.append(contentsOf: text.utf8)
+        } else {
+            JSONLineEncoding.appendString(text, limit: LogStringEscaping.metadataValueLimit, to: &line)
         }
     }
 }

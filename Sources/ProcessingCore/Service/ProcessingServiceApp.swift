@@ -2,11 +2,11 @@ import Foundation
 import Kafka
 import Logging
 import ServiceLifecycle
-import UnixSignals
+import Synchronization
 
 /// The processing service, assembled from its configuration: connects to Kafka (with the start-up
 /// retries), builds the consumer, pipeline and dead-letter sink, and runs them in a `ServiceGroup`
-/// that shuts down gracefully on SIGTERM/SIGINT. A second signal exits at once.
+/// that shuts down gracefully on SIGTERM/SIGINT (see `ShutdownSignals`). A second signal exits at once.
 public struct ProcessingServiceApp: Sendable {
     public let configuration: ServiceConfiguration
     public let processor: any EventProcessor
@@ -26,7 +26,71 @@ public struct ProcessingServiceApp: Sendable {
 
     /// Runs until shut down by a signal (returns normally) or a fatal error (throws
     /// `ProcessingServiceError`, whose `exitCode` the caller should exit with).
-    public func run() async throws {
+    /// - Parameter signals: SIGTERM/SIGINT, trapped as early as possible (the executable traps them on
+    ///   its first line); trapped here when nil. A signal during the start-up (connection retries
+    ///   included) stops it: `run()` logs it and returns.
+    public func run(signals: ShutdownSignals? = nil) async throws {
+        let ownSignals = signals == nil
+        let signals = if let signals { signals } else { await ShutdownSignals.trap() }
+        defer { if ownSignals { signals.stopListening() } }
+        signals.setLogger(logger)
+        let startup = Task { try await start() }
+        signals.onSignal { [logger] signal in
+            logger.notice("\(signal) received during start-up: stopping")
+            startup.cancel()
+        }
+        let started: Started
+        do {
+            started = try await withTaskCancellationHandler { try await startup.value } onCancel: { startup.cancel() }
+        } catch is CancellationError {
+            logger.info("Processing service stopped before it was connected")
+            return
+        }
+        if signals.received != nil || Task.isCancelled {
+            // The signal came as the start-up finished: nothing ran yet, nothing to shut down.
+            await started.deadLetters?.close(flushTimeout: .seconds(1))
+            logger.info("Processing service stopped before it was connected")
+            return
+        }
+
+        let deadline = ShutdownDeadline()
+        var services: [any Service] = [
+            KafkaConsumerService(
+                consumer: started.consumer, pipeline: started.pipeline, shutdownTimeout: configuration.shutdownTimeout,
+                deadline: deadline, logger: logger)
+        ]
+        if !configuration.enableAutoCommit {
+            services.append(CommitTimerService(consumer: started.consumer, interval: commitInterval))
+        }
+        if let companion {
+            services = try companion.arrange(services, parts: ServiceParts(consumer: started.consumer, pipeline: started.pipeline))
+        }
+        // The signals are handled here, not by the group: they are trapped since the first line.
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [], logger: logger))
+        signals.onSignal { [logger] signal in
+            logger.info("\(signal) received: shutting down")
+            Task { await group.triggerGracefulShutdown() }
+        }
+        do {
+            try await group.run()
+        } catch {
+            await closeDeadLetters(started.deadLetters, deadline)
+            throw error
+        }
+        await closeDeadLetters(started.deadLetters, deadline)
+        logger.info("Processing service stopped")
+    }
+
+    /// What the start-up built, connected to Kafka.
+    private struct Started: Sendable {
+        let consumer: KafkaConsumer
+        let pipeline: EventPipeline
+        let deadLetters: KafkaDeadLetterSink?
+    }
+
+    /// Builds the dead-letter sink, the pipeline and the consumer, and waits for the brokers and the topic.
+    private func start() async throws -> Started {
+        // Before anything connects: what can fail at once (e.g. a taken HTTP port) fails first.
         try await companion?.prepare()
         let consumerConfiguration = configuration.kafkaConfiguration
         let deadLetters = try makeDeadLetterSink()
@@ -48,28 +112,21 @@ public struct ProcessingServiceApp: Sendable {
             delegate: pipeline,
             logger: logger
         )
-        try await waitForTopic(consumer)
-
-        var services: [any Service] = [
-            KafkaConsumerService(consumer: consumer, pipeline: pipeline, shutdownTimeout: configuration.shutdownTimeout, logger: logger)
-        ]
-        if !configuration.enableAutoCommit {
-            services.append(CommitTimerService(consumer: consumer, interval: commitInterval))
-        }
-        services = try companion?.arrange(services, parts: ServiceParts(consumer: consumer, pipeline: pipeline)) ?? services
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        )
-        let secondSignal = Task { await Self.exitOnSecondSignal(logger: logger) }
-        defer { secondSignal.cancel() }
         do {
-            try await group.run()
+            try await waitForTopic(consumer)
         } catch {
-            await deadLetters?.close()
+            await deadLetters?.close(flushTimeout: .seconds(1))
             throw error
         }
-        await deadLetters?.close()
-        logger.info("Processing service stopped")
+        return Started(consumer: consumer, pipeline: pipeline, deadLetters: deadLetters)
+    }
+
+    /// Closes the dead-letter producer within what is left of the shutdown deadline (its letters in
+    /// flight belong to abandoned events, whose offsets are not stored: they are redone after a restart).
+    private func closeDeadLetters(_ deadLetters: KafkaDeadLetterSink?, _ deadline: ShutdownDeadline) async {
+        guard let deadLetters else { return }
+        let left = deadline.remaining(or: .seconds(10))
+        await deadLetters.close(flushTimeout: max(.zero, left - KafkaDeadLetterSink.closeReportMargin))
     }
 
     /// `auto.commit.interval.ms` when set, else librdkafka's default of 5 s.
@@ -85,6 +142,7 @@ public struct ProcessingServiceApp: Sendable {
         return try KafkaDeadLetterSink(
             topic: configuration.deadLetterTopic,
             configuration: Self.producerConfiguration(from: configuration.kafkaConfiguration),
+            consumerConfiguration: configuration.kafkaConfiguration,
             consumerGroup: configuration.groupID,
             serviceVersion: ServiceVersion.current,
             logger: logger
@@ -93,7 +151,7 @@ public struct ProcessingServiceApp: Sendable {
 
     /// The connection properties of the consumer's configuration that a producer shares (brokers,
     /// security, client id); consumer-only properties are left out so librdkafka does not warn.
-    static func producerConfiguration(from consumer: KafkaConfiguration) -> KafkaConfiguration {
+    package static func producerConfiguration(from consumer: KafkaConfiguration) -> KafkaConfiguration {
         let consumerOnly: Set<String> = [
             "group.id", "group.instance.id", "enable.auto.commit", "auto.commit.interval.ms", "auto.offset.reset",
             "enable.auto.offset.store", "partition.assignment.strategy", "session.timeout.ms",
@@ -105,20 +163,25 @@ public struct ProcessingServiceApp: Sendable {
         return KafkaConfiguration(consumer.properties.filter { !consumerOnly.contains($0.key) })
     }
 
-    /// Start-up: the brokers must answer and the topic must exist. Retries `MAX_RETRIES` times,
-    /// `RETRY_DELAY` apart, logging every attempt, then fails with a clear reason.
+    /// Start-up: the brokers must answer and the topic must exist. `MAX_RETRIES` attempts, each waiting up
+    /// to `CONNECT_TIMEOUT`, `RETRY_DELAY` apart, logging every failure, then fails with a clear reason.
     private func waitForTopic(_ consumer: KafkaConsumer) async throws {
         let policy = configuration.connectRetry
         var attempt = 1
         while true {
             do {
-                let partitions = try await consumer.partitionCount(of: configuration.topic, timeout: .seconds(10))
+                // A signal must not wait for the metadata request (up to CONNECT_TIMEOUT): stop waiting for it.
+                let query = Task { [configuration] in
+                    try await consumer.partitionCount(of: configuration.topic, timeout: policy.attemptTimeout)
+                }
+                let partitions = try await Self.valueUnlessCancelled(query)
                 logger.info(
                     "Connected to Kafka",
                     metadata: ["brokers": "\(configuration.brokers)", "topic": "\(configuration.topic)", "partitions": "\(partitions)"]
                 )
                 return
-            } catch {
+            } catch let error as KafkaError {
+                try Task.checkCancellation()
                 let reason = error.kind == .unknownTopic
                     ? "topic \(configuration.topic) does not exist"
                     : "cannot reach Kafka at \(configuration.brokers): \(error.message)"
@@ -135,17 +198,38 @@ public struct ProcessingServiceApp: Sendable {
         }
     }
 
-    /// The first SIGTERM/SIGINT starts the graceful shutdown (handled by the service group); a second
-    /// one means "stop now": exit immediately, committing nothing more (at-least-once still holds —
-    /// uncommitted work is redelivered).
-    private static func exitOnSecondSignal(logger: Logger) async {
-        var seen = 0
-        for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
-            seen += 1
-            if seen >= 2 {
-                logger.warning("Second \(signal) received: exiting immediately")
-                exit(130)
+    /// The task's value, or `CancellationError` as soon as the calling task is cancelled (the task
+    /// itself runs on; here it is a metadata request that keeps its consumer alive until it returns).
+    private static func valueUnlessCancelled(_ task: Task<Int, any Error>) async throws -> Int {
+        let answer = AnswerOnce()
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Result<Int, any Error>, Never>) in
+                answer.set(continuation)
+                if Task.isCancelled {
+                    answer.resume(.failure(CancellationError()))
+                    return
+                }
+                Task {
+                    let value = await task.result
+                    answer.resume(value)
+                }
             }
+        } onCancel: {
+            answer.resume(.failure(CancellationError()))
         }
+        return try result.get()
+    }
+}
+
+/// A continuation resumed by the first of several racing answers.
+private final class AnswerOnce: Sendable {
+    private let continuation = Mutex<CheckedContinuation<Result<Int, any Error>, Never>?>(nil)
+
+    func set(_ continuation: CheckedContinuation<Result<Int, any Error>, Never>) {
+        self.continuation.withLock { $0 = continuation }
+    }
+
+    func resume(_ result: Result<Int, any Error>) {
+        continuation.withLock { $0.take() }?.resume(returning: result)
     }
 }

@@ -1,18 +1,50 @@
 import Foundation
 import ProcessingCore
+import Subprocess
+import Synchronization
+import SystemPackage
+import TestSupport
 
 /// A child process of a test (the built `processing-service` or `event-producer`): started in a fresh
 /// temporary working directory, its standard output delivered line by line to a handler, its standard
-/// error collected, and stopped (SIGKILL) at the latest when this object goes away, so a failing test
+/// error collected, and killed (SIGKILL) at the latest when this object goes away, so a failing test
 /// does not leave it running.
 ///
-/// Thread-safe: the output is read on dedicated threads; every accessor takes `lock`.
-final class ChildProcess: @unchecked Sendable {
-    // `@unchecked`: `Process` is not Sendable; all mutable state is guarded by `lock`.
-    private let process = Process()
-    private let lock = NSLock()
-    private var errorOutput = Data()
-    private var exit: ChildExit?
+/// It runs under swift-subprocess in a task of its own, which awaits the exit (no `waitUntilExit`) and
+/// reads standard error. Standard output, where the service logs a line per event, is read by a
+/// `PipeLineReader` on a thread of its own, so the log reader keeps up however busy the cooperative pool
+/// is; the exit is published only after its last line was handed over.
+/// Thread-safe: every accessor takes the lock of `shared`.
+final class ChildProcess: Sendable {
+    private struct State {
+        var errorOutput = ""
+        var exit: ChildExit?
+        /// Known from the spawn until the exit.
+        var processIdentifier: pid_t?
+        /// Signals asked for before the child was spawned, sent as soon as it is.
+        var pendingSignals: [Int32] = []
+    }
+
+    /// The state the running task shares with this object (which the task must not keep alive).
+    private final class Shared: Sendable {
+        let state = Mutex(State())
+
+        /// Sends `signal` to the running child, or queues it until the spawn. No-op after the exit.
+        func send(signal: Int32) {
+            let target = state.withLock { state -> pid_t? in
+                guard state.exit == nil else { return nil }
+                guard let pid = state.processIdentifier else {
+                    state.pendingSignals.append(signal)
+                    return nil
+                }
+                return pid
+            }
+            if let target { kill(target, signal) }
+        }
+    }
+
+    private let shared = Shared()
+    private let run: Task<ChildExit, Never>
     private let workingDirectory: URL
     let name: String
 
@@ -20,9 +52,9 @@ final class ChildProcess: @unchecked Sendable {
     /// developer's shell (or CI's) cannot change what a test runs.
     static let serviceVariables: Set<String> = [
         "KAFKA_BROKERS", "KAFKA_TOPIC", "KAFKA_GROUP_ID", "AUTO_OFFSET_RESET", "ENABLE_AUTO_COMMIT",
-        "MAX_RETRIES", "RETRY_DELAY", "ENVIRONMENT", "PROCESSING_MAX_ATTEMPTS", "PROCESSING_BACKOFF_BASE",
+        "MAX_RETRIES", "RETRY_DELAY", "CONNECT_TIMEOUT", "ENVIRONMENT", "PROCESSING_MAX_ATTEMPTS", "PROCESSING_BACKOFF_BASE",
         "PROCESSING_BACKOFF_MULTIPLIER", "PROCESSING_BACKOFF_MAX", "PROCESSING_BACKOFF_JITTER", "LOG_LEVEL",
-        "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "DLQ_ENABLED", "DLQ_TOPIC",
+        "LOG_FORMAT", "LOG_BUFFER_SIZE", "SHUTDOWN_TIMEOUT", "DLQ_ENABLED", "DLQ_TOPIC",
         "HTTP_ENABLED", "HTTP_HOST", "HTTP_PORT", "PROGRESS_LOG_INTERVAL",
     ]
 
@@ -40,10 +72,10 @@ final class ChildProcess: @unchecked Sendable {
         return isolated
     }
 
-    /// Starts `executable` (a `BuiltProducts` URL).
+    /// Starts `executable` (a `BuiltProducts` URL). Returns at once; the spawn happens in the child's task.
     /// - Parameters:
     ///   - environment: added to the test runner's environment minus `serviceVariables` and `KAFKA_CFG_*`.
-    ///   - onLine: called on the reader thread for every line of standard output, in order.
+    ///   - onLine: called for every line of standard output, in order.
     init(
         name: String,
         executable: URL,
@@ -54,95 +86,90 @@ final class ChildProcess: @unchecked Sendable {
         self.name = name
         workingDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("itest-\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: workingDirectory, withIntermediateDirectories: true)
-
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = Self.isolatedEnvironment(adding: environment)
-        process.currentDirectoryURL = workingDirectory
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        process.terminationHandler = { [weak self] process in
-            let exit: ChildExit = process.terminationReason == .uncaughtSignal
-                ? .signalled(process.terminationStatus) : .exited(process.terminationStatus)
-            guard let self else { return }
-            self.lock.withLock { self.exit = exit }
+        let shared = self.shared
+        let variables = Self.isolatedEnvironment(adding: environment)
+        let directory = FilePath(workingDirectory.path)
+        // Close-on-exec, so children that other tests spawn meanwhile do not inherit the write end (the
+        // reader would not see the end of the pipe until they exit); the child gets it as its fd 1.
+        // (`pipe2` is not exported to Swift here; swift-subprocess also closes a child's other
+        // descriptors, so only a `Foundation.Process` spawned in between could inherit them.)
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else {
+            throw ChildProcessError(description: "pipe for \(name)'s standard output failed: errno \(errno)")
         }
-        try process.run()
-
-        Self.readLines(from: output.fileHandleForReading, threadName: "\(name) stdout", onLine: onLine)
-        Self.readLines(from: errors.fileHandleForReading, threadName: "\(name) stderr") { [weak self] line in
-            self?.lock.withLock { self?.errorOutput.append(contentsOf: Data((line + "\n").utf8)) }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        let outputReader = PipeLineReader(fileDescriptor: ends[0], name: name, onLine: onLine)
+        let outputWriteEnd = FileDescriptor(rawValue: ends[1])
+        run = Task {
+            let exit: ChildExit
+            do {
+                let result = try await Subprocess.run(
+                    .path(FilePath(executable.path)), arguments: Arguments(arguments),
+                    environment: .custom(Dictionary(uniqueKeysWithValues: variables.map { (Environment.Key(stringLiteral: $0.key), $0.value) })),
+                    workingDirectory: directory, input: .none,
+                    output: .fileDescriptor(outputWriteEnd, closeAfterSpawningProcess: true), error: .sequence
+                ) { execution in
+                    let pid = execution.processIdentifier.value
+                    let pending = shared.state.withLock { state in
+                        state.processIdentifier = pid
+                        defer { state.pendingSignals = [] }
+                        return state.pendingSignals
+                    }
+                    for signal in pending { kill(pid, signal) }
+                    // Read to its end, so a child writing much to stderr never blocks on a full pipe.
+                    for try await line in execution.standardError.strings() {
+                        shared.state.withLock { $0.errorOutput += line + "\n" }
+                    }
+                }
+                // Every stdout line is handed over before the exit is known, as tests expect.
+                await outputReader.finished()
+                switch result.terminationStatus {
+                case .exited(let status): exit = .exited(status)
+                case .signaled(let signal): exit = .signalled(signal)
+                }
+            } catch {
+                shared.state.withLock { $0.errorOutput += "could not run \(executable.path): \(error)\n" }
+                exit = .exited(-1)
+            }
+            shared.state.withLock { state in
+                state.exit = exit
+                state.processIdentifier = nil
+            }
+            return exit
         }
     }
 
     deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        shared.send(signal: SIGKILL)
         try? FileManager.default.removeItem(at: workingDirectory)
     }
 
-    var processIdentifier: Int32 { process.processIdentifier }
-
     /// How the process ended, or nil while it runs.
-    var exitStatus: ChildExit? { lock.withLock { exit } }
+    var exitStatus: ChildExit? { shared.state.withLock { $0.exit } }
 
     /// Everything written to standard error so far.
-    var standardError: String { lock.withLock { String(decoding: errorOutput, as: UTF8.self) } }
+    var standardError: String { shared.state.withLock { $0.errorOutput } }
 
-    /// Sends `signal` (e.g. SIGTERM) to the process, if it still runs.
+    /// Sends `signal` (e.g. SIGTERM) to the process, if it still runs (or as soon as it is spawned).
     func send(signal: Int32) {
-        guard exitStatus == nil else { return }
-        kill(process.processIdentifier, signal)
+        shared.send(signal: signal)
     }
 
     /// Waits for the process to exit. `timeout` is a hang bound: when it passes, the process is killed
     /// and `ChildProcessError.timedOut` thrown.
     @discardableResult
     func waitForExit(timeout: Duration) async throws -> ChildExit {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let exit = exitStatus { return exit }
-            try await Task.sleep(for: .milliseconds(20))
+        let run = self.run
+        guard let exit = await value(within: timeout, of: { await run.value }) else {
+            stopNow()
+            throw ChildProcessError.timedOut("\(name) to exit within \(timeout)")
         }
-        if let exit = exitStatus { return exit }
-        stopNow()
-        throw ChildProcessError.timedOut("\(name) to exit within \(timeout)")
+        return exit
     }
 
-    /// SIGKILL (if running) and wait for the exit. Idempotent.
+    /// SIGKILL, if it runs. Idempotent; does not wait (`waitForExit` does).
     func stopNow() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
-
-    /// Reads `handle` until end of file on its own thread (reading a pipe blocks; never on the cooperative
-    /// pool), splitting it into lines. Reading continuously also keeps a chatty child from blocking on a
-    /// full pipe.
-    private static func readLines(from handle: FileHandle, threadName: String, onLine: @escaping @Sendable (String) -> Void) {
-        let thread = Thread {
-            var pending = Data()
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty {
-                    if !pending.isEmpty { onLine(String(decoding: pending, as: UTF8.self)) }
-                    return
-                }
-                pending.append(chunk)
-                var start = pending.startIndex
-                while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                    onLine(String(decoding: pending[start..<newline], as: UTF8.self))
-                    start = pending.index(after: newline)
-                }
-                pending.removeSubrange(pending.startIndex..<start)
-            }
-        }
-        thread.name = threadName
-        thread.start()
+        shared.send(signal: SIGKILL)
     }
 }
 

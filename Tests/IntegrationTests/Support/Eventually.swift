@@ -5,10 +5,10 @@ func eventually(
     _ what: String,
     timeout: Duration = .seconds(120),
     details: () -> String = { "" },
-    _ condition: () throws -> Bool
+    _ condition: () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
-    while try !condition() {
+    while try await !condition() {
         guard ContinuousClock.now < deadline else {
             throw ChildProcessError(description: "timed out after \(timeout) waiting for \(what) \(details())")
         }

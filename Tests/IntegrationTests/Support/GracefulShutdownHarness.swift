@@ -70,22 +70,12 @@ enum GracefulShutdownHarness {
         signal(SIGINT, SIG_DFL)
     }
 
-    /// Waits for the app's task, giving up (with an error) after `bound`.
+    /// Waits for the app's task, giving up (with an error) after `bound`. (Not a task group: that would
+    /// wait for the uncancellable `running.result` even after the bound passed.)
     private static func waitForRun(_ running: Task<Void, any Error>, bound: Duration) async throws {
-        let finished = try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await running.value
-                return true
-            }
-            group.addTask {
-                try await Task.sleep(for: bound)
-                return false
-            }
-            defer { group.cancelAll() }
-            return try await group.next() ?? false
-        }
-        if !finished {
+        guard let outcome = await value(within: bound, of: { await running.result }) else {
             throw ChildProcessError.timedOut("the in-process service to stop within \(bound) of the graceful shutdown")
         }
+        try outcome.get()
     }
 }

@@ -2,6 +2,7 @@ import EventModel
 import Foundation
 import Kafka
 import Logging
+import EventModelTesting
 
 /// Publishes test records to the mock broker, each confirmed, and remembers where each one landed.
 final class RecordPublisher: Sendable {

@@ -42,6 +42,12 @@ struct ServiceLogLine: Sendable {
         return (partition, offset)
     }
 
+    /// The count of an `N log lines dropped` line (the service's log writer could not keep a line), else nil.
+    var droppedLineCount: Int? {
+        guard message.hasSuffix(" log lines dropped") else { return nil }
+        return metadata["dropped_lines"].flatMap { Int($0) }
+    }
+
     /// The partition numbers of a `Partitions assigned` / `Partitions revoked` / `Partitions lost` line,
     /// whose `partitions` metadata reads `topic[0],topic[3]`.
     var partitionNumbers: [Int32] {

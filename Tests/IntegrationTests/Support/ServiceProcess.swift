@@ -20,6 +20,7 @@ final class ServiceProcess: @unchecked Sendable {
     private var unparsed: [String] = []
     private var processedOffsets = ProcessedOffsets()
     private var currentAssignment = Set<Int32>()
+    private var droppedLines = 0
     private var child: ChildProcess?
 
     /// The environment every test service starts from; `extra` wins over it.
@@ -48,10 +49,17 @@ final class ServiceProcess: @unchecked Sendable {
         return environment
     }
 
+    /// The log buffer a test service gets unless the test sets `LOG_BUFFER_SIZE` itself: more than any
+    /// test logs (30,000 events are ~10 MB), so a reader delayed by a loaded machine never makes the
+    /// service drop a line this harness counts. Memory is only touched as far as the buffer is used.
+    static let logBufferSize = "64MiB"
+
     /// Starts `processing-service` with `arguments` (e.g. `["--read-from-beginning"]`) and `environment`
     /// (see `environment(broker:topic:groupID:_:)`), in an empty temporary working directory (no `.env`).
     init(name: String = "processing-service", environment: [String: String], arguments: [String] = []) throws {
         let executable = try BuiltProducts.executableURL(named: "processing-service")
+        var environment = environment
+        if environment["LOG_BUFFER_SIZE"] == nil { environment["LOG_BUFFER_SIZE"] = Self.logBufferSize }
         child = try ChildProcess(name: name, executable: executable, arguments: arguments, environment: environment) { [weak self] line in
             self?.receive(line)
         }
@@ -76,13 +84,16 @@ final class ServiceProcess: @unchecked Sendable {
     /// lines tell.
     var assignment: Set<Int32> { lock.withLock { currentAssignment } }
 
+    /// How many lines the service reported dropped (`N log lines dropped`): its log reader (this object)
+    /// fell more than `LOG_BUFFER_SIZE` behind. Waiting fails as soon as this is above 0, because what
+    /// this harness knows of the service (processed offsets, assignment) would then be incomplete.
+    var droppedLogLines: Int { lock.withLock { droppedLines } }
+
     /// Lines logged at `error` or `critical`.
     var errorLines: [ServiceLogLine] { logLines.filter { $0.level == "error" || $0.level == "critical" } }
 
     /// How the process ended, or nil while it runs.
     var exitStatus: ChildExit? { child?.exitStatus }
-
-    var processIdentifier: Int32 { child?.processIdentifier ?? 0 }
 
     /// Standard error so far (the service logs to stdout; this holds crashes and configuration errors).
     var standardError: String { child?.standardError ?? "" }
@@ -104,6 +115,8 @@ final class ServiceProcess: @unchecked Sendable {
             lines.append(line)
             if let event = line.processedEvent {
                 processedOffsets.record(partition: event.partition, offset: event.offset)
+            } else if let dropped = line.droppedLineCount {
+                droppedLines += dropped
             } else if line.message == "Partitions assigned" {
                 currentAssignment.formUnion(line.partitionNumbers)
             } else if line.message == "Partitions revoked" || line.message == "Partitions lost" {
@@ -121,9 +134,10 @@ final class ServiceProcess: @unchecked Sendable {
     ) async throws {
         let deadline = ContinuousClock.now + timeout
         while !condition(self) {
+            try checkNoLinesDropped(while: what)
             if let exit = exitStatus {
-                // One more look: the last lines may have arrived with the exit.
-                try await Task.sleep(for: .milliseconds(100))
+                // One more look: the exit is known only after the last line was read, and those last
+                // lines may be what the condition waits for.
                 if condition(self) { return }
                 throw ChildProcessError(description: "\(what): the service \(exit) first\n\(tail())")
             }
@@ -131,6 +145,18 @@ final class ServiceProcess: @unchecked Sendable {
                 throw ChildProcessError(description: "timed out after \(timeout) waiting for \(what)\n\(tail())")
             }
             try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// Throws when the service dropped log lines, naming the cause: a test counting lines would otherwise
+    /// fail later with a misleading "missing offsets" or "timed out".
+    func checkNoLinesDropped(while what: String) throws {
+        let dropped = droppedLogLines
+        guard dropped == 0 else {
+            throw ChildProcessError(
+                description: "\(what): the service dropped \(dropped) log lines (its log reader, this test, fell more than "
+                    + "LOG_BUFFER_SIZE behind), so the test cannot know everything it did\n\(tail())"
+            )
         }
     }
 
@@ -171,11 +197,22 @@ final class ServiceProcess: @unchecked Sendable {
     @discardableResult
     func waitForExit(timeout: Duration = .seconds(60)) async throws -> ChildExit {
         guard let child else { throw ChildProcessError(description: "not started") }
+        let exit: ChildExit
         do {
-            return try await child.waitForExit(timeout: timeout)
+            exit = try await child.waitForExit(timeout: timeout)
         } catch {
             throw ChildProcessError(description: "\(error)\n\(tail())")
         }
+        // Every line has been read by now (the exit is known only after the end of stdout).
+        try checkNoLinesDropped(while: "waiting for the exit")
+        return exit
+    }
+
+    /// SIGTERM, then waits for the exit; returns how it ended and how long that took from the signal.
+    func timedShutDown(timeout: Duration = .seconds(60)) async throws -> (exit: ChildExit, took: Duration) {
+        let signalled = ContinuousClock.now
+        let exit = try await shutDown(timeout: timeout)
+        return (exit, ContinuousClock.now - signalled)
     }
 
     /// SIGTERM, then waits for the exit; returns how it ended.

@@ -13,8 +13,9 @@ enum TopicSnapshot {
         topic: String, partitionCount: Int, bootstrapServers: String, timeout: Duration = .seconds(60)
     ) async throws -> [KafkaRecord] {
         let group = "snapshot-\(UUID().uuidString)"
-        let inspector = try KafkaOffsetInspector(bootstrapServers: bootstrapServers, groupID: group)
-        let ends = try inspector.highWatermarks(topic: topic, partitionCount: partitionCount)
+        let watermarks = try await KafkaOffsetClient(configuration: KafkaConfiguration(["bootstrap.servers": bootstrapServers, "log_level": "3"]))
+            .watermarks(of: TopicPartition.all(of: topic, count: partitionCount))
+        let ends = Dictionary(uniqueKeysWithValues: watermarks.map { ($0.key.partition, $0.value.high) })
         guard ends.values.contains(where: { $0 > 0 }) else { return [] }
         let collector = RecordCollector()
         let consumer = try KafkaConsumer(
