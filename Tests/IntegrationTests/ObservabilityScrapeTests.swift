@@ -35,7 +35,10 @@ struct ObservabilityScrapeTests {
         defer { prometheus.stop() }
         try await prometheus.waitUntilReady()
         var samples: [PrometheusServer.Sample] = []
-        try await eventuallyAsync("Prometheus to have the lag of all four partitions", details: { "\(samples)" }) {
+        try await eventuallyAsync("Prometheus to have the lag of all four partitions", details: {
+            let targets = (try? await HTTPGet.fetch("\(prometheus.baseURL)/api/v1/targets").text) ?? "?"
+            return "\(samples); targets: \(targets)"
+        }) {
             samples = try await prometheus.query(#"kafka_consumer_lag{topic="events"}"#)
             return samples.count == 4
         }
