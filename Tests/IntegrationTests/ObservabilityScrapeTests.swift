@@ -9,8 +9,8 @@ import Testing
 struct ObservabilityScrapeTests {
     /// A service with four partitions of events, caught up, and one halted partition (lag 3) so the lag is not all zeros.
     static func runningService(_ label: String) async throws -> (MockBroker, ServiceProcess, ServiceEndpoints) {
+        // Returned to the caller, which stops it (`defer { broker.requestStop() }`).
         let broker = try await MockBroker(topics: ["events": 4])
-        defer { broker.requestStop() }
         let publisher = try RecordPublisher(bootstrapServers: broker.bootstrapServers)
         var records = ObservabilityLagTests.valid(2, partition: 0, seed: 1) + [ObservabilityLagTests.poison(partition: 0)]
             + ObservabilityLagTests.valid(2, partition: 0, seed: 2)
@@ -31,6 +31,7 @@ struct ObservabilityScrapeTests {
           .enabled(if: PrometheusServer.isInstalled, "prometheus is not installed (scripts/install-deps.sh installs it)"))
     func prometheusQueriesTheLag() async throws {
         let (broker, service, endpoints) = try await Self.runningService("scrape-prometheus")
+        defer { broker.requestStop() }
         let prometheus = try PrometheusServer(targets: ["127.0.0.1:\(endpoints.port)"])
         defer { prometheus.stop() }
         try await prometheus.waitUntilReady()
@@ -49,12 +50,12 @@ struct ObservabilityScrapeTests {
         let up = try await prometheus.query(#"up{job="service"}"#)
         #expect(up.first?.value == 1)
         #expect(try await service.shutDown() == .exited(0))
-        withExtendedLifetime(broker) {}
     }
 
     @Test("every metric the dashboard and the alert rules name is in a live scrape, and promtool accepts the scrape")
     func deployNamesExportedMetrics() async throws {
         let (broker, service, endpoints) = try await Self.runningService("scrape-names")
+        defer { broker.requestStop() }
         var scrape = MetricsScrape("")
         // Committed offsets arrive with the first commit (every 200 ms here) and the next offsets query.
         try await eventuallyAsync("committed lag of every partition", details: { "\(scrape)" }) {
@@ -95,13 +96,13 @@ struct ObservabilityScrapeTests {
             #expect(process.terminationStatus == 0, "promtool check metrics: \(report)")
         }
         #expect(try await service.shutDown() == .exited(0))
-        withExtendedLifetime(broker) {}
     }
 
     @Test("the status page, rendered by headless chromium, lists every assigned partition with its lag",
           .enabled(if: HeadlessBrowser.isInstalled, "chromium is not installed (scripts/install-deps.sh installs it)"))
     func statusPageInABrowser() async throws {
         let (broker, service, endpoints) = try await Self.runningService("scrape-page")
+        defer { broker.requestStop() }
         let dom = try await HeadlessBrowser.dumpDOM(of: "\(endpoints.base)/")
         for (partition, lag) in [(0, 3), (1, 0), (2, 0), (3, 0)] {
             guard let start = dom.range(of: "data-partition=\"events[\(partition)]\"") else {
@@ -113,6 +114,5 @@ struct ObservabilityScrapeTests {
         }
         #expect(dom.contains("class=\"paused partition\""), "the halted partition is shown paused")
         #expect(try await service.shutDown() == .exited(0))
-        withExtendedLifetime(broker) {}
     }
 }
