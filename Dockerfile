@@ -69,7 +69,9 @@ WORKDIR /app
 # Configuration comes from the environment (see env.example and README.md); a .env in /app is read too.
 ENV ENVIRONMENT=production
 
-# No HEALTHCHECK: the service exposes no port or status file to probe. Its process lives exactly as long
-# as it is healthy enough to consume (fatal Kafka errors end it with a non-zero exit, and the orchestrator
-# restarts it); consumer lag is the meaningful health signal and is watched on the Kafka side.
+# HTTP_PORT: health (/healthz, /readyz), Prometheus metrics (/metrics), /status and the status page (/).
+EXPOSE 8080
+# The service probes its own /healthz (no curl in the image). The start period covers the start-up
+# connection retries: MAX_RETRIES x (10 s + RETRY_DELAY) = 100 s with the defaults.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=120s --retries=3 CMD ["processing-service", "healthcheck"]
 ENTRYPOINT ["processing-service"]

@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "EventModel", targets: ["EventModel"]),
         .library(name: "ProcessingCore", targets: ["ProcessingCore"]),
         .library(name: "EventSinks", targets: ["EventSinks"]),
+        .library(name: "Observability", targets: ["Observability"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,6 +33,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // Observability (issue 13): the HTTP server and the Prometheus exposition.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // librdkafka 2.0.2 from Debian (librdkafka-dev), consumer/producer and mock-cluster headers.
@@ -101,12 +105,31 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Health, readiness, Prometheus metrics, lag, the status JSON and page, progress logs (issue 13):
+        // the HTTP server on Hummingbird, kept out of ProcessingCore so the pipeline does not depend on it.
+        .target(
+            name: "Observability",
+            dependencies: [
+                "Kafka",
+                "ProcessingCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                // The swift-metrics API: other parts' metrics reach /metrics through DescribedMetricsFactory.
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "ProcessingService",
             dependencies: [
                 "Kafka",
                 "ProcessingCore",
                 "EventSinks",
+                "Observability",
                 "DeadLetterReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -196,13 +219,23 @@ let package = Package(
         ),
         .testTarget(name: "EventModelTests", dependencies: ["EventModel", "EventModelTesting"]),
         .testTarget(
+            name: "ObservabilityTests",
+            dependencies: [
+                "Observability", "ProcessingCore", "Kafka", "TestSupport",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "ProcessingCoreTests", dependencies: ["ProcessingCore", "DeadLetterReplay", "EventModelTesting", "TestSupport", "CMallocOptions"]),
         .testTarget(name: "EventSinksTests", dependencies: ["EventSinks", "ProcessingCore", "TestSupport"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "ProcessingCore", "DeadLetterReplay", "EventModelTesting", "TestSupport", "ProcessingService", "MockKafka",
-                "EventProducer",
+                "EventProducer", "Observability",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),

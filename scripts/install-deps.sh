@@ -13,6 +13,10 @@
 #                       and the sink benchmark; no service is started (the tests start their own)
 #   libsqlite3-dev      the system SQLite that GRDB links (SINK=sqlite)
 #   sqlite3             the sqlite3 shell: the tests' checks of SQLite files, the sink benchmark's limit
+#   prometheus          a real Prometheus server and promtool, for the metrics tests (starts no service)
+#   chromium            a real headless browser, for the status page test
+#   python3-pip         pip, for kubernetes-validate
+#   kubernetes-validate (PyPI, with pip) the Kubernetes schemas, offline, for scripts/validate_deploy.py
 #
 # Swift itself is not installed here: it is a toolchain download, not a distribution package. The script
 # only checks that one is on PATH (or at /opt/swift) and says what to do if not.
@@ -28,6 +32,9 @@ readonly DEBIAN_PACKAGES=(
     postgresql
     libsqlite3-dev
     sqlite3
+    prometheus
+    chromium
+    python3-pip
 )
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
@@ -81,6 +88,17 @@ install_debian_packages() {
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# kubernetes-validate is not packaged by Debian: install it from PyPI with pip when it is missing.
+install_kubernetes_validate() {
+    if command -v kubernetes-validate >/dev/null 2>&1; then
+        return 0
+    fi
+    log "installing kubernetes-validate (PyPI)"
+    # Debian's own python refuses pip installs into the system (PEP 668) without the override.
+    python3 -m pip install --quiet kubernetes-validate 2>/dev/null \
+        || python3 -m pip install --quiet --break-system-packages kubernetes-validate
+}
+
 main() {
     if command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
         install_debian_packages
@@ -96,6 +114,7 @@ main() {
             return 1
         fi
     fi
+    install_kubernetes_validate
     check_swift
 }
 

@@ -46,6 +46,7 @@ WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/processing-service-quickstart.XXXXXX")"
 MOCK_PID=""
 
 stop_broker() {
+    if [[ -n "${WATCHER_PID:-}" ]]; then kill "$WATCHER_PID" 2>/dev/null || true; fi
     if [[ -n "$MOCK_PID" ]] && kill -0 "$MOCK_PID" 2>/dev/null; then
         say "stopping the broker"
         # Closing its stdin is mock-kafka's normal way out; SIGTERM if it does not go within 5 s.
@@ -107,6 +108,35 @@ case "${SINK:-log}" in
     sqlite) export SQLITE_PATH="${SQLITE_PATH:-$WORK_DIR/events.sqlite}"; say "storing events in $SQLITE_PATH" ;;
     files) export FILES_DIR="${FILES_DIR:-$WORK_DIR/events}"; say "storing events under $FILES_DIR" ;;
 esac
+
+# The HTTP server (status page, /metrics): port 8080 unless it is taken or HTTP_PORT says otherwise.
+port_in_use() { (exec 9<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+WATCHER_PID=""
+if [[ "${HTTP_ENABLED:-true}" != false ]]; then
+    if [[ -z "${HTTP_PORT:-}" ]]; then
+        HTTP_PORT=8080
+        if port_in_use 8080; then
+            HTTP_PORT="$(free_port)"
+            say "port 8080 is taken: the HTTP server uses $HTTP_PORT"
+        fi
+    fi
+    export HTTP_PORT
+    if [[ "$HTTP_PORT" != 0 ]]; then
+        # Prints the URLs once /readyz answers 200 (the service's own probe: no curl needed).
+        (
+            for _ in $(seq 600); do
+                if "$BIN/processing-service" healthcheck --path /readyz --port "$HTTP_PORT" >/dev/null 2>&1; then
+                    say "ready — status page: http://localhost:$HTTP_PORT/   metrics: http://localhost:$HTTP_PORT/metrics"
+                    exit 0
+                fi
+                sleep 0.5
+            done
+        ) &
+        WATCHER_PID=$!
+    fi
+fi
+
 say "running processing-service --read-from-beginning (Ctrl-C to stop)"
 # In the foreground on purpose: Ctrl-C reaches the service directly, it shuts down gracefully, and this
 # script then continues to the EXIT trap, which stops the broker. Its exit status becomes ours.

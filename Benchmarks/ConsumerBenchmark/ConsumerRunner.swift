@@ -21,6 +21,8 @@ struct ConsumerRunner {
     var workDirectory: String
     /// mock-kafka's process, whose CPU use inside each window is reported.
     var brokerPID: pid_t
+    /// `--scrape-metrics`: the service's HTTP server on, `/metrics` scraped every second (`MetricsScraper`).
+    var scrapeMetrics = false
 
     func measure(_ kind: ConsumerKind, round: Int) throws -> ConsumerResult {
         // A fresh group per run: the mock cluster delays any re-join of a used group by the session timeout,
@@ -32,7 +34,17 @@ struct ConsumerRunner {
         guard before == 0 else { throw BenchmarkError("fresh group \(group) already has \(before) committed") }
 
         let logFile = "\(workDirectory)/\(kind.rawValue)-\(round).log"
-        let (executable, arguments, environment) = launch(kind, group: group)
+        let (executable, arguments, launchEnvironment) = launch(kind, group: group)
+        var environment = launchEnvironment
+        var scraper: MetricsScraper?
+        if kind == .service && scrapeMetrics {
+            let port = try MetricsScraper.freePort()
+            environment["HTTP_ENABLED"] = "true"
+            environment["HTTP_HOST"] = "127.0.0.1"
+            environment["HTTP_PORT"] = String(port)
+            scraper = MetricsScraper(port: port)
+        }
+        defer { if let scraper { FileHandle.standardError.write(Data("  \(scraper.stop())\n".utf8)) } }
         let started = ContinuousClock.now
         let consumer = try ChildProcess(
             name: kind.rawValue, executable: executable, arguments: arguments, environment: environment,
@@ -100,6 +112,8 @@ struct ConsumerRunner {
             // Same commit cadence and session timeout as the raw loop.
             environment["KAFKA_CFG_AUTO_COMMIT_INTERVAL_MS"] = String(commitIntervalMs)
             environment["KAFKA_CFG_SESSION_TIMEOUT_MS"] = "6000"
+            // The default mode measures the consumer as before issue 13; --scrape-metrics turns the server on.
+            environment["HTTP_ENABLED"] = "false"
             environment.merge(extraServiceEnvironment) { _, extra in extra }
             let command = serviceLauncher + [executables.processingService, "--read-from-beginning"]
             return (Self.resolve(command[0], path: environment["PATH"]), Array(command.dropFirst()), environment)

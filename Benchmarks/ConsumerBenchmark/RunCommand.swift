@@ -65,6 +65,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Name of the benchmark topic (its dead-letter topic is NAME.dlq).")
     var topic: String = "benchmark-events"
 
+    @Flag(help: "Run the service with its HTTP server on and GET /metrics every second while it is measured (issue 13). Without it the service runs with HTTP_ENABLED=false, as before.")
+    var scrapeMetrics = false
+
     @Flag(help: "Keep the children's logs even when everything went well.")
     var keepLogs = false
 
@@ -123,7 +126,7 @@ struct RunCommand: ParsableCommand {
                 return (String(parts[0]), String(parts[1]))
             }, uniquingKeysWith: { _, last in last }),
             serviceLauncher: serviceLauncher.map { $0.split(separator: " ").map(String.init) } ?? [],
-            workDirectory: workDirectory, brokerPID: broker.pid)
+            workDirectory: workDirectory, brokerPID: broker.pid, scrapeMetrics: scrapeMetrics)
 
         var results: [ConsumerResult] = []
         for round in 1...rounds {

@@ -23,7 +23,7 @@ struct ProcessingServiceCommand: AsyncParsableCommand {
             See 'processing-service run --help' for its flags.
             """,
         version: ServiceVersion.current,
-        subcommands: [Run.self, DeadLetterCommand.self],
+        subcommands: [Run.self, DeadLetterCommand.self, HealthcheckCommand.self],
         defaultSubcommand: Run.self
     )
 }

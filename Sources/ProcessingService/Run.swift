@@ -3,6 +3,7 @@ import EventSinks
 import Foundation
 import Kafka
 import Logging
+import Observability
 import ProcessingCore
 
 /// Runs the service until SIGTERM/SIGINT (the default subcommand).
@@ -37,8 +38,15 @@ struct Run: AsyncParsableCommand {
         logger.debug("Allocator settings", metadata: ["malloc_tuning": "\(allocatorTuning)"])
 
         do {
+            // The metrics backend first: metrics made before the bootstrap (the sink's) would record nothing.
+            let companion = ObservabilityCompanion(configuration: configuration, logger: logger)
+            companion.bootstrapMetricsSystem()
             let sink = EventSinkFactory.makeSink(configuration.sink, logger: logger)
-            try await ProcessingServiceApp(configuration: configuration, logger: logger, sink: sink).run(signals: signals)
+            try await ProcessingServiceApp(configuration: configuration, logger: logger, sink: sink, companion: companion)
+                .run(signals: signals)
+        } catch let error as HTTPServerStartupError {
+            logger.critical("Processing service could not start: \(error)")
+            throw ExitCode(error.exitCode)
         } catch let error as ProcessingServiceError {
             logger.critical("Processing service stopped: \(error)")
             throw ExitCode(error.exitCode)

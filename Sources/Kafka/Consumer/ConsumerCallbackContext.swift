@@ -28,6 +28,7 @@ final class ConsumerCallbackContext: @unchecked Sendable {
         rd_kafka_conf_set_error_cb(conf, errorCallback)
         rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
         rd_kafka_conf_set_offset_commit_cb(conf, offsetCommitCallback)
+        rd_kafka_conf_set_stats_cb(conf, consumerStatisticsCallback)
     }
 
     fileprivate static func from(_ opaque: UnsafeMutableRawPointer?) -> ConsumerCallbackContext? {

@@ -21,6 +21,7 @@ extension ConsumerPollLoop {
         default:
             // A rebalance error: librdkafka expects the assignment to be dropped (rdkafka.h).
             report(KafkaError(code: code, context: "rebalance"))
+            state.observations.recordRebalance(.lost)
             let everything = Array(state.withLock { $0.assignment })
             let pausedAndRevoked = state.withLock { $0.didRevoke(everything, incremental: false) }
             resumeBeforeUnassign(pausedAndRevoked)
@@ -44,6 +45,7 @@ extension ConsumerPollLoop {
             metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))",
                        "protocol": "\(incremental ? "cooperative" : "eager")"])
         state.withLock { $0.didAssign(partitions, incremental: incremental) }
+        state.observations.recordRebalance(.assigned)
         if let consumer {
             delegate.consumer(consumer, didAssign: partitions)
         }
@@ -77,6 +79,7 @@ extension ConsumerPollLoop {
         applyPendingRequests()
         let partitions = NativeTopicPartitionList.partitions(of: list)
         let lost = rd_kafka_assignment_lost(client) != 0
+        state.observations.recordRebalance(lost ? .lost : .revoked)
         logger.debug(
             lost ? "Partitions lost" : "Partitions revoked",
             metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))"])

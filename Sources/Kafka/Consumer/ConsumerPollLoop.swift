@@ -132,6 +132,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
         let messages = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: batchSize)
         defer { messages.deallocate() }
         while fatalError == nil {
+            state.observations.recordPoll()
             applyPendingRequests()
             if state.withLock({ $0.isCloseRequested }) { return }
             revokedDuringPoll = false
@@ -335,6 +336,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
     /// Logs a non-fatal error and tells the delegate.
     func report(_ error: KafkaError) {
         logger.warning("Kafka consumer error", metadata: ["error": "\(error)", "kind": "\(error.kind)"])
+        state.observations.recordError(error)
         if let consumer {
             delegate.consumer(consumer, didEncounter: error)
         }
@@ -353,6 +355,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
         var error = KafkaError(code: original, reason: originalReason.isEmpty ? reason : originalReason)
         error.kind = .fatal
         logger.critical("Fatal Kafka consumer error", metadata: ["error": "\(error)"])
+        state.observations.recordFatalError(error)
         if fatalError == nil { fatalError = error }
     }
 
@@ -360,6 +363,11 @@ final class ConsumerPollLoop: @unchecked Sendable {
     func handleCommitResult(code: rd_kafka_resp_err_t, offsets: NativeTopicPartitionList.Pointer?) {
         switch code {
         case RD_KAFKA_RESP_ERR_NO_ERROR:
+            // The request succeeded but partitions can still have failed one by one.
+            if let offsets, let failed = NativeTopicPartitionList.elements(of: offsets).first(where: { $0.err != RD_KAFKA_RESP_ERR_NO_ERROR }) {
+                state.observations.recordCommitFailure()
+                report(KafkaError(code: failed.err, context: "commit \(TopicPartition(failed))@\(failed.offset)"))
+            }
             if logger.logLevel <= .debug, let offsets {
                 let committed = NativeTopicPartitionList.elements(of: offsets).map { "\(TopicPartition($0))@\($0.offset)" }
                 logger.debug("Committed offsets", metadata: ["offsets": "\(committed.joined(separator: ","))"])
@@ -367,6 +375,7 @@ final class ConsumerPollLoop: @unchecked Sendable {
         case RD_KAFKA_RESP_ERR__NO_OFFSET:
             break
         default:
+            state.observations.recordCommitFailure()
             report(KafkaError(code: code, context: "commit"))
         }
         if finalCommit != nil, let offsets {

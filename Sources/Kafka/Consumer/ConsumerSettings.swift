@@ -25,6 +25,11 @@ struct ConsumerSettings: Sendable {
         if configuration["partition.assignment.strategy"] == nil {
             configuration["partition.assignment.strategy"] = "cooperative-sticky"
         }
+        if configuration["statistics.interval.ms"] == nil {
+            // For observers (`ConsumerObservations.statistics`: brokers connected, group state): a small
+            // JSON document a second, copied on the poll thread and parsed elsewhere.
+            configuration["statistics.interval.ms"] = "1000"
+        }
         if configuration["log_level"] == nil {
             // librdkafka then does not even format lines the logger would drop.
             configuration["log_level"] = String(LibrdkafkaLogBridge.syslogLevel(for: logLevel))

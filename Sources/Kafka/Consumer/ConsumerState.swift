@@ -9,6 +9,8 @@ import Synchronization
 /// internal locks.
 final class ConsumerState: Sendable {
     private let machine = Mutex(ConsumerStateMachine())
+    /// What observers read about the running consumer (health, metrics); written on the poll thread.
+    let observations = ConsumerObservations()
     /// Parks the poll thread while `draining` until the last in-flight native call of another thread
     /// ended (signalled exactly once, by the `endNativeCall` that brings the count to zero).
     private let drainedSignal = DispatchSemaphore(value: 0)

@@ -161,6 +161,7 @@ extension ServiceConfiguration {
             customKafkaProperties: customKafkaProperties
         )
         configuration.sink = SinkConfiguration.load(settings: &settings)
+        configuration.observability = ObservabilitySettings.load(settings: &settings)
         // The custom properties were each checked on their own; check the combination librdkafka will
         // really get (brokers, group id, ... included) so nothing is left to fail at connect time.
         if settings.issues.isEmpty {

@@ -54,6 +54,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// `SINK`, `DATABASE_URL`, `SQLITE_PATH`, `FILES_DIR`, `SINK_TABLE`, `SINK_BATCH_*`: where processed
     /// events are stored (see `SinkConfiguration`). Default: nowhere (`SINK=log`).
     public var sink: SinkConfiguration = .defaults
+    /// `HTTP_ENABLED`, `HTTP_HOST`, `HTTP_PORT`, `PROGRESS_LOG_INTERVAL` (see `ObservabilitySettings`).
+    public var observability: ObservabilitySettings = .defaults
 
     /// The defaults, as used when nothing is configured.
     public static let defaults = ServiceConfiguration(

@@ -27,6 +27,8 @@ public final class EventPipeline: KafkaConsumerDelegate {
     private let executor: ProcessingExecutor
     /// What the pipeline did so far.
     public let statistics = ProcessingStatistics()
+    /// Records consumed from partitions since revoked (their workers are gone; counters never go back).
+    private let consumedOfRevoked = Mutex<[TopicPartition: Int]>([:])
 
     /// - Parameters:
     ///   - processedEvents: the stage after the processor that decides when processed events are
@@ -88,6 +90,10 @@ public final class EventPipeline: KafkaConsumerDelegate {
     /// A lost assignment stores nothing: another member may already own the partitions.
     public func revoke(_ partitions: [TopicPartition], lost: Bool) -> [TopicPartitionOffset] {
         let revoked = workers.withLock { workers in partitions.compactMap { workers.removeValue(forKey: $0) } }
+        let consumed = revoked.map { ($0.topicPartition, $0.partition.progress().consumed) }
+        consumedOfRevoked.withLock { totals in
+            for (partition, count) in consumed { totals[partition, default: 0] += count }
+        }
         var offsets: [TopicPartitionOffset] = []
         for worker in revoked {
             if let next = worker.revoke(), !lost {
@@ -133,6 +139,21 @@ public final class EventPipeline: KafkaConsumerDelegate {
 
     /// The longest the poll thread is held back at once, so rebalances and requests are still served.
     static let maximumPollHoldBack: TimeInterval = 0.1
+
+    // MARK: Observation (per scrape or status request, never per record)
+
+    /// Each assigned partition's progress: records consumed, next offset to process, pause reasons.
+    public func partitionProgress() -> [TopicPartition: PartitionProgress] {
+        let current = workers.withLock { $0 }
+        return current.mapValues { $0.partition.progress() }
+    }
+
+    /// Records consumed per partition since the service started, partitions revoked since included.
+    public func consumedByPartition(current progress: [TopicPartition: PartitionProgress]) -> [TopicPartition: Int] {
+        var totals = consumedOfRevoked.withLock { $0 }
+        for (partition, partitionProgress) in progress { totals[partition, default: 0] += partitionProgress.consumed }
+        return totals
+    }
 
     /// Records of flowing partitions waiting in the pipeline now (for tests and diagnostics).
     public var recordsInFlight: Int { flow.count }

@@ -12,19 +12,24 @@ public struct ProcessingServiceApp: Sendable {
     public let processor: any EventProcessor
     /// Where processed events are stored (`SINK`); nil stores nothing (`SINK=log`).
     public let sink: (any EventSink)?
+    /// Services run beside the consumer (the HTTP server and its monitors), see `ServiceCompanion`.
+    public let companion: (any ServiceCompanion)?
     private let logger: Logger
 
     /// - Parameters:
     ///   - processor: the business logic; by default `LoggingEventProcessor` (its line per event at `info`
     ///     without a sink, at `debug` with one).
     ///   - sink: the store for `SINK=postgres|sqlite|files` (the executable builds it with `EventSinkFactory`).
+    ///   - companion: services beside the consumer (the executable passes the HTTP server and monitors).
     public init(
-        configuration: ServiceConfiguration, logger: Logger, processor: (any EventProcessor)? = nil, sink: (any EventSink)? = nil
+        configuration: ServiceConfiguration, logger: Logger, processor: (any EventProcessor)? = nil, sink: (any EventSink)? = nil,
+        companion: (any ServiceCompanion)? = nil
     ) {
         self.configuration = configuration
         self.logger = logger
         self.processor = processor ?? LoggingEventProcessor(level: sink == nil ? .info : .debug)
         self.sink = sink
+        self.companion = companion
     }
 
     /// Runs until shut down by a signal (returns normally) or a fatal error (throws
@@ -69,6 +74,13 @@ public struct ProcessingServiceApp: Sendable {
         if let sinkStage = started.sinkStage, let sink {
             services.insert(SinkService(stage: sinkStage, sinkName: sink.name, logger: logger), at: 0)
         }
+        if let companion {
+            let store = started.sinkStage.map { stage in
+                (name: sink?.name ?? "sink", isReachable: { @Sendable in stage.isStoreReachable })
+            }
+            services = try companion.arrange(
+                services, parts: ServiceParts(consumer: started.consumer, pipeline: started.pipeline, store: store))
+        }
         // The signals are handled here, not by the group: they are trapped since the first line.
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [], logger: logger))
         signals.onSignal { [logger] signal in
@@ -96,6 +108,8 @@ public struct ProcessingServiceApp: Sendable {
 
     /// Builds the dead-letter sink, the pipeline and the consumer, and waits for the brokers and the topic.
     private func start() async throws -> Started {
+        // Before anything connects: what can fail at once (e.g. a taken HTTP port) fails first.
+        try await companion?.prepare()
         let consumerConfiguration = configuration.kafkaConfiguration
         let deadLetters = try makeDeadLetterSink()
         let sinkStage = makeSinkStage(deadLetters: deadLetters)

@@ -56,6 +56,7 @@ final class ChildProcess: Sendable {
         "PROCESSING_BACKOFF_MULTIPLIER", "PROCESSING_BACKOFF_MAX", "PROCESSING_BACKOFF_JITTER", "LOG_LEVEL",
         "LOG_FORMAT", "LOG_BUFFER_SIZE", "SHUTDOWN_TIMEOUT", "DLQ_ENABLED", "DLQ_TOPIC",
         "SINK", "DATABASE_URL", "SQLITE_PATH", "FILES_DIR", "SINK_TABLE", "SINK_BATCH_SIZE", "SINK_BATCH_TIMEOUT",
+        "HTTP_ENABLED", "HTTP_HOST", "HTTP_PORT", "PROGRESS_LOG_INTERVAL",
     ]
 
     /// The test runner's environment minus `serviceVariables` and every `KAFKA_CFG_*` variable, plus
@@ -64,6 +65,10 @@ final class ChildProcess: Sendable {
         var isolated = ProcessInfo.processInfo.environment.filter { variable, _ in
             !serviceVariables.contains(variable) && !variable.hasPrefix(KafkaPropertyVariable.prefix)
         }
+        // Tests run in parallel: the HTTP server binds any free loopback port unless a test says otherwise
+        // (`HTTP server listening` in the log tells which).
+        isolated["HTTP_HOST"] = "127.0.0.1"
+        isolated["HTTP_PORT"] = "0"
         isolated.merge(environment) { _, new in new }
         return isolated
     }

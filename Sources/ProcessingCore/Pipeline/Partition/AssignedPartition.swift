@@ -35,6 +35,8 @@ final class AssignedPartition: Sendable {
         state.withLock { state in
             guard state.lifecycle == .running else { return }
             state.buffered += records.count
+            state.consumed += records.count
+            if state.firstOffset == nil { state.firstOffset = records.first?.offset }
             state.inbox.put(records)
             if state.buffered >= maxBuffered {
                 apply(state.addPause(.backpressure))
@@ -68,6 +70,17 @@ final class AssignedPartition: Sendable {
             state.inbox.close()
             state.flow.settle(owed: state.recordsOwedToFlow, in: flow)
             return state.isWaitingOnBackoff
+        }
+    }
+
+    /// What observers see of this partition (the status page, lag): records consumed, the next offset
+    /// to process (after the last finished record; before any, the first record received) and why it is
+    /// paused. Under the lock; per scrape, not per record.
+    func progress() -> PartitionProgress {
+        state.withLock { state in
+            PartitionProgress(
+                consumed: state.consumed, nextOffset: finished.value ?? state.firstOffset,
+                pauseReasons: state.pauses.reasons.map(\.name).sorted())
         }
     }
 

@@ -21,6 +21,10 @@ struct PartitionState {
     var inbox = RecordInbox()
     /// Records delivered to this partition and not yet settled (inbox plus the batch in progress).
     var buffered = 0
+    /// Records delivered to this partition since it was assigned (for metrics), and the first one's
+    /// offset: where processing started, the next offset to process until something finished.
+    var consumed = 0
+    var firstOffset: Int64?
     var flow = FlowShare()
     var pauses = PartitionPauses()
     /// What the first `revoke()` returned, returned again by later ones (see `AssignedPartition.revoke`).

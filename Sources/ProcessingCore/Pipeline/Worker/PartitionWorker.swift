@@ -105,6 +105,8 @@ final class PartitionWorker: Sendable {
         // The event just finished with: the decoder reuses its memory for the next one unless the
         // processor (or a stage) kept a copy.
         var finishedEvent: EnrichedEvent?
+        // Durations and ages of first attempts, sampled and merged per slice (see `AttemptSampler`).
+        var sampler = AttemptSampler(histograms: statistics.histograms)
         while let slices = await nextBatchReleasing(&finishedEvent) {
             for slice in slices {
                 // Counted here and added to the shared counts once per slice: an atomic add per record
@@ -116,14 +118,17 @@ final class PartitionWorker: Sendable {
                     let (offset, decoded) = decoder.decode(slice, at: index, recycling: &finishedEvent)
                     switch decoded {
                     case .success(let event):
+                        let started = sampler.attemptBegins()
                         do {
                             try await handler.process(event, at: offset, context: &context)
+                            sampler.attemptEnded(started: started, succeeded: true, timestamp: Self.timestamp(slice, index))
                             tally.processed += 1
                             output.processed(slice, at: index, offset: offset, event: event)
                         } catch {
+                            sampler.attemptEnded(started: started, succeeded: false, timestamp: nil)
                             // What finished before this record must not wait with it (a backoff, an
                             // unavailable dead-letter topic, a halted partition).
-                            await settle(&tally, &output)
+                            await settle(&tally, &output, &sampler)
                             switch await handler.retry(event, slice[index], after: error, context: &context) {
                             case .finished(processed: true):
                                 tally.processed += 1
@@ -136,17 +141,17 @@ final class PartitionWorker: Sendable {
                         }
                         finishedEvent = event
                     case .failure(let invalid):
-                        await settle(&tally, &output)
+                        await settle(&tally, &output, &sampler)
                         guard await handler.reject(slice[index], invalid) != .abandoned else { return }
                         output.gaveUp(offset: offset)
                     }
                     tally.finished += 1
                     guard partition.isRunning else {
-                        await settle(&tally, &output)
+                        await settle(&tally, &output, &sampler)
                         return
                     }
                 }
-                await settle(&tally, &output)
+                await settle(&tally, &output, &sampler)
             }
         }
     }
@@ -160,11 +165,19 @@ final class PartitionWorker: Sendable {
     /// Hands the collected work on, adds the tally to the shared counts and settles the partition's
     /// bookkeeping (storing the finished position when no stage holds it back); resets the tally.
     /// Once per slice, and before anything that may wait.
-    private func settle<Output: FinishedRecordOutput>(_ tally: inout SliceTally, _ output: inout Output) async {
+    private func settle<Output: FinishedRecordOutput>(
+        _ tally: inout SliceTally, _ output: inout Output, _ sampler: inout AttemptSampler
+    ) async {
         await output.handOver()
+        sampler.merge()
         if tally.processed > 0 { statistics.addProcessed(tally.processed) }
         partition.settle(records: tally.finished, storePosition: Output.storesPosition && tally.finished > 0)
         tally = SliceTally()
+    }
+
+    /// The record's timestamp, read in place (only for the attempts the sampler times).
+    private static func timestamp(_ records: ArraySlice<KafkaRecord>, _ index: Int) -> Int64? {
+        records.withUnsafeBufferPointer { $0[index - records.startIndex].timestampMilliseconds }
     }
 
     /// A copy of `logger` whose handler lives in memory of its own. A copied `Logger` shares its handler

@@ -64,7 +64,7 @@ struct RecordHandler: Sendable {
         var error = firstError
         let firstFailure = Date()
         while true {
-            statistics.addFailedAttempt()
+            statistics.addFailedAttempt(error is PermanentProcessingError ? .processingRejected : .processingFailed)
             if isRevoked { return .abandoned }
             if let rejection = error as? PermanentProcessingError {
                 if attempt > 1 { clearPause(.retryBackoff) }
@@ -85,11 +85,15 @@ struct RecordHandler: Sendable {
             setPause(.retryBackoff)
             guard await wait(delay) else { return .abandoned }
             attempt += 1
+            statistics.addRetry()
+            let started = AttemptSampler.monotonicNanoseconds()
             do {
                 context.offset = record.offset
                 context.attempt = attempt
+                defer { recordDuration(since: started) }
                 try await processor.process(event, context: context)
                 clearPause(.retryBackoff)
+                recordAge(of: record)
                 return .finished(processed: true)
             } catch let next {
                 error = next
@@ -112,7 +116,8 @@ struct RecordHandler: Sendable {
         while true {
             do {
                 try await deadLetters.send(letter)
-                statistics.addDeadLettered()
+                statistics.addDeadLettered(failure)
+                recordAge(of: record)
                 if sendAttempt > 1 { clearPause(.deadLetterUnavailable) }
                 logger.error(
                     "Message dead-lettered: \(message)",
@@ -148,6 +153,19 @@ struct RecordHandler: Sendable {
     }
 
     // MARK: Helpers
+
+    /// A retry attempt's duration, exactly (first attempts are sampled by the record loop).
+    private func recordDuration(since started: UInt64) {
+        let elapsed = Int64(bitPattern: AttemptSampler.monotonicNanoseconds() &- started)
+        statistics.histograms.processingDuration.record(nanoseconds: elapsed)
+    }
+
+    /// A record finished on the failure path (processed after retries, or dead-lettered): its age.
+    private func recordAge(of record: KafkaRecord) {
+        guard let timestamp = record.timestampMilliseconds else { return }
+        let age = max(0, AttemptSampler.wallClockMilliseconds() - timestamp) * 1_000_000
+        statistics.histograms.eventAge.record(nanoseconds: age)
+    }
 
     private var isRevoked: Bool { partition.isRevoked }
     private func wait(_ delay: Duration) async -> Bool { await partition.wait(delay) }
