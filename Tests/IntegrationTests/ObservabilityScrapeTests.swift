@@ -79,21 +79,9 @@ struct ObservabilityScrapeTests {
         let missing = named.filter { !exported.contains($0) }
         #expect(missing.isEmpty, "named in deploy/ but not in a live scrape: \(missing.sorted())\nscrape:\n\(scrape)")
 
-        if FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
-            process.arguments = ["check", "metrics"]
-            let input = Pipe()
-            let output = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            input.fileHandleForWriting.write(Data(scrape.text.utf8))
-            try input.fileHandleForWriting.close()
-            let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "promtool check metrics: \(report)")
+        if Promtool.isInstalled {
+            let (status, report) = try Promtool.checkMetrics(scrape.text)
+            #expect(status == 0, "promtool check metrics: \(report)")
         }
         #expect(try await service.shutDown() == .exited(0))
     }

@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Observability
 import Testing
+import TestSupport
 
 /// Metrics recorded through the swift-metrics API land in the service's exposition with HELP text.
 @Suite("swift-metrics into /metrics")
@@ -24,19 +25,7 @@ struct DescribedMetricsFactoryTests {
         #expect(text.contains(#"sink_write_duration_seconds_bucket{sink="postgres",le="0.01"} 1"#), "\(text)")
         #expect(text.contains("sink_queue_depth 4"))
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
-        process.arguments = ["check", "metrics"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "promtool: \(report)")
+        let (status, report) = try Promtool.checkMetrics(text)
+        #expect(status == 0, "promtool: \(report)")
     }
 }

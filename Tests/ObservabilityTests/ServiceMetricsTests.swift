@@ -3,6 +3,7 @@ import Kafka
 @testable import Observability
 import ProcessingCore
 import Testing
+import TestSupport
 
 @Suite("Prometheus exposition")
 struct ServiceMetricsTests {
@@ -38,20 +39,8 @@ struct ServiceMetricsTests {
         let metrics = ServiceMetrics(version: "1.2.3", group: "g", topic: "events")
         let partitions = [PartitionStatus(topic: "events", partition: 0, committedOffset: 1, nextOffset: 2, highWatermark: 5)]
         let text = metrics.exposition(status: Self.status(partitions), pipeline: Self.pipeline(histogram: histogram), observations: ConsumerObservationsFixture.make())
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
-        process.arguments = ["check", "metrics"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "promtool: \(report)\n\(text)")
+        let (status, report) = try Promtool.checkMetrics(text)
+        #expect(status == 0, "promtool: \(report)\n\(text)")
         #expect(text.contains("processing_duration_seconds_bucket{topic=\"events\",le=\"0.0001\"} 1"))
         #expect(text.contains("processing_duration_seconds_count{topic=\"events\"} 3"))
     }
