@@ -10,40 +10,13 @@ import Logging
 /// compact JSON, so each line still splits unambiguously. Control characters in the message are written
 /// visibly (`\n`, `\u001b`), and the message and each value are cut to 4 KiB and 1 KiB
 /// (`LogStringEscaping`): whatever a producer puts in an event, it stays on one line of bounded length.
-public struct TextLogHandler: LogHandler {
-    public var logLevel: Logger.Level
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
+public typealias TextLogHandler = LineLogHandler<TextLineLayout>
 
-    private let label: String
-    private let writer: any LogLineWriter
+/// The layout of `TextLogHandler`'s lines.
+public enum TextLineLayout: LogLineLayout {
+    public static let typicalLineLength = 160
 
-    /// - Parameters:
-    ///   - label: the logger's label, written after the time (`ProcessingService`).
-    ///   - level: the lowest level written.
-    ///   - writer: where lines go (standard output in the service, a `CapturingLogWriter` in tests).
-    ///   - metadataProvider: contextual metadata added to every line.
-    public init(
-        label: String,
-        level: Logger.Level = .info,
-        writer: any LogLineWriter = FileDescriptorLogWriter.standardOutput,
-        metadataProvider: Logger.MetadataProvider? = nil
-    ) {
-        self.label = label
-        self.logLevel = level
-        self.writer = writer
-        self.metadataProvider = metadataProvider
-    }
-
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    public func log(event: LogEvent) {
-        let merged = LogEventMetadata.merged(handler: metadata, provider: metadataProvider, event: event)
-        var line: [UInt8] = []
-        line.reserveCapacity(160)
+    public static func appendLine(for event: LogEvent, label: String, metadata: Logger.Metadata, to line: inout [UInt8]) {
         LogTimestamp.now(utc: false).appendSeedForm(to: &line)
         line.append(contentsOf: " - ".utf8)
         line.append(contentsOf: label.utf8)
@@ -54,14 +27,13 @@ public struct TextLogHandler: LogHandler {
         // The message often carries values from the wire ("Processing event: <event_type>"): control
         // characters written visibly, so no message can break the line or forge another one.
         LogStringEscaping.appendVisible(event.message.description, limit: LogStringEscaping.messageLimit, to: &line)
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
             line.append(UInt8(ascii: " "))
             line.append(contentsOf: key.utf8)
             line.append(UInt8(ascii: "="))
             Self.appendValue(value, to: &line)
         }
         line.append(UInt8(ascii: "\n"))
-        writer.write(line: line)
     }
 
     /// Upper-case level names as Python's logging printed them (no per-line `uppercased()` allocation).
