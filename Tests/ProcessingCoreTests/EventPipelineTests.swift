@@ -145,9 +145,7 @@ import Testing
         let processor = RecordingProcessor(blockAt: 0)
         let control = RecordingControl()
         let pipeline = makePipeline(processor: processor, maxBuffered: 10, resumeBelow: 2)
-        pipeline.assign([partition], control: control)
-        pipeline.receive(records(0..<12))
-        try await eventually { processor.isBlocked }
+        try await receiveUntilBlocked(0..<12, through: pipeline, control: control, processor: processor)
         #expect(control.requests.contains(.pause(partition)))
         processor.unblock()
         try await eventually { control.lastStored(partition) == 12 }
@@ -158,9 +156,7 @@ import Testing
         let processor = RecordingProcessor(blockAt: 2)
         let control = RecordingControl()
         let pipeline = makePipeline(processor: processor)
-        pipeline.assign([partition], control: control)
-        pipeline.receive(records(0..<10))
-        try await eventually { processor.isBlocked }
+        try await receiveUntilBlocked(0..<10, through: pipeline, control: control, processor: processor)
         pipeline.stopTakingEvents()
         processor.unblock()
         #expect(await pipeline.waitForInFlightEvents(timeout: .seconds(30)))
@@ -172,9 +168,7 @@ import Testing
         let processor = RecordingProcessor(blockAt: 1)
         let control = RecordingControl()
         let pipeline = makePipeline(processor: processor)
-        pipeline.assign([partition], control: control)
-        pipeline.receive(records(0..<5))
-        try await eventually { processor.isBlocked }
+        try await receiveUntilBlocked(0..<5, through: pipeline, control: control, processor: processor)
         pipeline.stopTakingEvents()
         #expect(await pipeline.waitForInFlightEvents(timeout: .milliseconds(200)) == false)
         pipeline.abandonInFlightEvents()
@@ -190,9 +184,7 @@ import Testing
         let processor = RecordingProcessor(blockAt: 0)
         let control = RecordingControl()
         let pipeline = makePipeline(processor: processor)
-        pipeline.assign([partition], control: control)
-        pipeline.receive(records(0..<100))
-        try await eventually { processor.isBlocked }
+        try await receiveUntilBlocked(0..<100, through: pipeline, control: control, processor: processor)
         #expect(pipeline.recordsInFlight == 100)
         processor.unblock()
         try await eventually { control.lastStored(partition) == 100 }
@@ -266,6 +258,16 @@ import Testing
         pipeline.assign([partition], control: control)
         pipeline.receive(records(offsets))
         try await eventually { control.lastStored(partition) == Int64(offsets.upperBound) }
+    }
+
+    /// Assigns `partition` to `pipeline`, hands it `records(offsets)` and waits until `processor` is
+    /// blocked in the event it was made to block at.
+    func receiveUntilBlocked(
+        _ offsets: Range<Int>, through pipeline: EventPipeline, control: RecordingControl, processor: RecordingProcessor
+    ) async throws {
+        pipeline.assign([partition], control: control)
+        pipeline.receive(records(offsets))
+        try await eventually { processor.isBlocked }
     }
 
     func records(_ offsets: Range<Int>, partition: TopicPartition? = nil) -> [KafkaRecord] {
