@@ -7,16 +7,9 @@ import Testing
 
 @Suite("ServiceConfiguration: defaults, variables and precedence")
 struct ConfigurationLoadingTests {
-    /// Loads with only the given environment: no `.env` file, no flags.
-    static func load(_ environment: [String: String], commandLine: CommandLineOverrides = .init()) throws
-        -> ServiceConfiguration
-    {
-        try ServiceConfiguration.load(commandLine: commandLine, environment: environment, environmentFilePath: nil)
-    }
-
     @Test("with nothing set, the seed README's defaults and ours apply")
     func defaults() throws {
-        let configuration = try Self.load([:])
+        let configuration = try ServiceConfiguration.load(onlyFrom: [:])
         #expect(configuration == ServiceConfiguration.defaults)
         #expect(configuration.brokers == "localhost:9092")
         #expect(configuration.topic == "user-activity-events")
@@ -41,7 +34,7 @@ struct ConfigurationLoadingTests {
 
     @Test("every variable is read")
     func everyVariable() throws {
-        let configuration = try Self.load([
+        let configuration = try ServiceConfiguration.load(onlyFrom: [
             "KAFKA_BROKERS": "kafka-1:9092,kafka-2:9092",
             "KAFKA_TOPIC": "clicks",
             "KAFKA_GROUP_ID": "clickers",
@@ -89,25 +82,25 @@ struct ConfigurationLoadingTests {
 
     @Test("LOG_BUFFER_SIZE: bytes, KiB or MiB (any case); 0 means unbuffered; default 1 MiB")
     func logBufferSize() throws {
-        #expect(try Self.load([:]).logBufferSize == 1 << 20)
-        #expect(try Self.load(["LOG_BUFFER_SIZE": "65536"]).logBufferSize == 65536)
-        #expect(try Self.load(["LOG_BUFFER_SIZE": "512KiB"]).logBufferSize == 512 << 10)
-        #expect(try Self.load(["LOG_BUFFER_SIZE": "64mib"]).logBufferSize == 64 << 20)
-        #expect(try Self.load(["LOG_BUFFER_SIZE": "0"]).logBufferSize == 0)
-        #expect(try Self.load(["LOG_BUFFER_SIZE": "1024MiB"]).logBufferSize == 1 << 30)
+        #expect(try ServiceConfiguration.load(onlyFrom: [:]).logBufferSize == 1 << 20)
+        #expect(try ServiceConfiguration.load(onlyFrom: ["LOG_BUFFER_SIZE": "65536"]).logBufferSize == 65536)
+        #expect(try ServiceConfiguration.load(onlyFrom: ["LOG_BUFFER_SIZE": "512KiB"]).logBufferSize == 512 << 10)
+        #expect(try ServiceConfiguration.load(onlyFrom: ["LOG_BUFFER_SIZE": "64mib"]).logBufferSize == 64 << 20)
+        #expect(try ServiceConfiguration.load(onlyFrom: ["LOG_BUFFER_SIZE": "0"]).logBufferSize == 0)
+        #expect(try ServiceConfiguration.load(onlyFrom: ["LOG_BUFFER_SIZE": "1024MiB"]).logBufferSize == 1 << 30)
     }
 
     @Test("the log format defaults to json in production and text in development")
     func logFormatFollowsEnvironment() throws {
-        #expect(try Self.load(["ENVIRONMENT": "production"]).logFormat == .json)
-        #expect(try Self.load(["ENVIRONMENT": "development"]).logFormat == .text)
-        #expect(try Self.load(["ENVIRONMENT": "Production", "LOG_FORMAT": "JSON"]).logFormat == .json)
+        #expect(try ServiceConfiguration.load(onlyFrom: ["ENVIRONMENT": "production"]).logFormat == .json)
+        #expect(try ServiceConfiguration.load(onlyFrom: ["ENVIRONMENT": "development"]).logFormat == .text)
+        #expect(try ServiceConfiguration.load(onlyFrom: ["ENVIRONMENT": "Production", "LOG_FORMAT": "JSON"]).logFormat == .json)
     }
 
     @Test("the dead-letter topic follows the consumed topic, also when the topic comes from a flag")
     func deadLetterTopicDefault() throws {
-        #expect(try Self.load(["KAFKA_TOPIC": "orders"]).deadLetterTopic == "orders.dlq")
-        let fromFlag = try Self.load(["KAFKA_TOPIC": "orders"], commandLine: .init(topic: "payments"))
+        #expect(try ServiceConfiguration.load(onlyFrom: ["KAFKA_TOPIC": "orders"]).deadLetterTopic == "orders.dlq")
+        let fromFlag = try ServiceConfiguration.load(onlyFrom: ["KAFKA_TOPIC": "orders"], commandLine: .init(topic: "payments"))
         #expect(fromFlag.deadLetterTopic == "payments.dlq")
     }
 
@@ -119,7 +112,7 @@ struct ConfigurationLoadingTests {
         ]
     )
     func autoOffsetResetAliases(text: String, expected: AutoOffsetReset) throws {
-        #expect(try Self.load(["AUTO_OFFSET_RESET": text]).autoOffsetReset == expected)
+        #expect(try ServiceConfiguration.load(onlyFrom: ["AUTO_OFFSET_RESET": text]).autoOffsetReset == expected)
     }
 
     @Test("booleans accept true/false, 1/0, yes/no in any case", arguments: [
@@ -127,7 +120,7 @@ struct ConfigurationLoadingTests {
         ("no", false),
     ])
     func booleans(text: String, expected: Bool) throws {
-        #expect(try Self.load(["ENABLE_AUTO_COMMIT": text]).enableAutoCommit == expected)
+        #expect(try ServiceConfiguration.load(onlyFrom: ["ENABLE_AUTO_COMMIT": text]).enableAutoCommit == expected)
     }
 
     @Test("durations accept plain and fractional seconds and ms/s/m suffixes", arguments: [
@@ -135,19 +128,19 @@ struct ConfigurationLoadingTests {
         ("10s", .seconds(10)), ("2m", .seconds(120)), ("0", .zero), (" 3 ", .seconds(3)),
     ])
     func durations(text: String, expected: Duration) throws {
-        #expect(try Self.load(["RETRY_DELAY": text]).connectRetry.delay == expected)
+        #expect(try ServiceConfiguration.load(onlyFrom: ["RETRY_DELAY": text]).connectRetry.delay == expected)
     }
 
     @Test("every log level is accepted, case-insensitively")
     func logLevels() throws {
         for level in Logger.Level.allCases {
-            #expect(try Self.load(["LOG_LEVEL": level.rawValue.uppercased()]).logLevel == level)
+            #expect(try ServiceConfiguration.load(onlyFrom: ["LOG_LEVEL": level.rawValue.uppercased()]).logLevel == level)
         }
     }
 
     @Test("an empty variable counts as unset")
     func emptyMeansUnset() throws {
-        let configuration = try Self.load(["LOG_LEVEL": "", "KAFKA_BROKERS": "  ", "MAX_RETRIES": ""])
+        let configuration = try ServiceConfiguration.load(onlyFrom: ["LOG_LEVEL": "", "KAFKA_BROKERS": "  ", "MAX_RETRIES": ""])
         #expect(configuration.logLevel == .info)
         #expect(configuration.brokers == "localhost:9092")
         #expect(configuration.connectRetry.maxAttempts == 5)
@@ -217,7 +210,7 @@ struct ConfigurationLoadingTests {
 
     @Test("kafkaConfiguration carries the consumer basics, and custom properties win over the service's defaults")
     func kafkaConfiguration() throws {
-        let configuration = try Self.load([
+        let configuration = try ServiceConfiguration.load(onlyFrom: [
             "KAFKA_BROKERS": "b:1",
             "KAFKA_GROUP_ID": "g",
             "AUTO_OFFSET_RESET": "smallest",
@@ -243,7 +236,7 @@ struct ConfigurationLoadingTests {
 
     @Test("the logged configuration redacts secrets")
     func redactedDescription() throws {
-        let configuration = try Self.load([
+        let configuration = try ServiceConfiguration.load(onlyFrom: [
             "KAFKA_CFG_SASL_PASSWORD": "hunter2",
             "KAFKA_CFG_SASL_USERNAME": "svc",
         ])

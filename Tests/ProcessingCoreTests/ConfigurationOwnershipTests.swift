@@ -6,12 +6,6 @@ import Testing
 /// start-up attempt timeout.
 @Suite("ServiceConfiguration: owned properties, broker list, connect timeout")
 struct ConfigurationOwnershipTests {
-    static func load(_ environment: [String: String], commandLine: CommandLineOverrides = .init()) throws
-        -> ServiceConfiguration
-    {
-        try ServiceConfiguration.load(commandLine: commandLine, environment: environment, environmentFilePath: nil)
-    }
-
     @Test(
         "every owned property is refused from KAFKA_CFG_* and --kafka-property, and its value is not shown",
         arguments: Array(FirstClassKafkaProperty.owners.keys.sorted())
@@ -42,7 +36,7 @@ struct ConfigurationOwnershipTests {
 
     @Test("free properties still pass through; the fields own the consumer basics")
     func freePropertiesPassThrough() throws {
-        let configuration = try Self.load([
+        let configuration = try ServiceConfiguration.load(onlyFrom: [
             "KAFKA_GROUP_ID": "g", "ENABLE_AUTO_COMMIT": "false",
             "KAFKA_CFG_AUTO_COMMIT_INTERVAL_MS": "1000", "KAFKA_CFG_CLIENT_ID": "svc",
         ])
@@ -71,7 +65,7 @@ struct ConfigurationOwnershipTests {
         ]
     )
     func validBrokers(text: String, expected: String) throws {
-        #expect(try Self.load(["KAFKA_BROKERS": text]).brokers == expected)
+        #expect(try ServiceConfiguration.load(onlyFrom: ["KAFKA_BROKERS": text]).brokers == expected)
     }
 
     @Test(
@@ -106,9 +100,9 @@ struct ConfigurationOwnershipTests {
 
     @Test("CONNECT_TIMEOUT sets how long each start-up attempt waits; the worst case is stated")
     func connectTimeout() throws {
-        #expect(try Self.load([:]).connectRetry.attemptTimeout == .seconds(10))
+        #expect(try ServiceConfiguration.load(onlyFrom: [:]).connectRetry.attemptTimeout == .seconds(10))
         #expect(ServiceConfiguration.defaults.connectRetry.worstCaseDuration == .seconds(90))
-        let configuration = try Self.load(["CONNECT_TIMEOUT": "2500ms", "MAX_RETRIES": "3", "RETRY_DELAY": "1"])
+        let configuration = try ServiceConfiguration.load(onlyFrom: ["CONNECT_TIMEOUT": "2500ms", "MAX_RETRIES": "3", "RETRY_DELAY": "1"])
         #expect(configuration.connectRetry == ConnectRetryPolicy(maxAttempts: 3, delay: .seconds(1), attemptTimeout: .milliseconds(2500)))
         #expect(configuration.connectRetry.worstCaseDuration == .milliseconds(9500))
         #expect(configuration.logMetadata["connect_timeout_seconds"]?.description == "2.5")

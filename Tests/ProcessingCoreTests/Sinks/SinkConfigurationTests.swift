@@ -5,7 +5,7 @@ import Testing
 @Suite("SinkConfiguration: SINK and the stores' settings, DATABASE_URL")
 struct SinkConfigurationTests {
     static func load(_ environment: [String: String]) throws(ConfigurationError) -> SinkConfiguration {
-        try ServiceConfiguration.load(commandLine: .init(), environment: environment, environmentFilePath: nil).sink
+        try ServiceConfiguration.load(onlyFrom: environment).sink
     }
 
     /// The problems loading reports, as `setting: problem` lines.
