@@ -12,12 +12,8 @@ struct SinkDeliveryTests {
         let scenario = try await SinkScenario.start(kind, label: "once")
         defer { Task { [scenario] in await scenario.tearDown() } }
         try await EventPublisher.publish(to: scenario.broker, topic: SinkScenario.topic, count: 20_000, seed: 11)
-        let service = try ServiceProcess(name: "sink-\(kind)", environment: scenario.environment())
-        try await scenario.waitUntilAllCommitted(service)
-        #expect(try await service.shutDown() == .exited(0))
-        let stored = try await scenario.store.storedEventIDs()
-        #expect(stored.count == 20_000)
-        #expect(Set(stored) == Set(SinkScenario.eventIDs(count: 20_000, seed: 11)))
+        let service = try await scenario.serveUntilAllCommitted("sink-\(kind)")
+        try await scenario.expectStored(exactly: SinkScenario.eventIDs(count: 20_000, seed: 11))
         let counts = SinkScenario.closingCounts(service)
         #expect(counts["stored"] == 20_000 && counts["duplicates"] == 0, "\(counts)")
         #expect(service.errorLines.isEmpty, "\(service.errorLines.map(\.message))")
@@ -37,12 +33,8 @@ struct SinkDeliveryTests {
         let storedAtKill = try await scenario.store.storedEventIDs().count
         try await producing.finish()
 
-        let second = try ServiceProcess(name: "sink-crash-second-\(kind)", environment: environment)
-        try await scenario.waitUntilAllCommitted(second)
-        #expect(try await second.shutDown() == .exited(0))
-        let stored = try await scenario.store.storedEventIDs()
-        #expect(stored.count == 20_000, "one row per event")
-        #expect(Set(stored) == Set(SinkScenario.eventIDs(count: 20_000, seed: 12)), "none missing")
+        let second = try await scenario.serveUntilAllCommitted("sink-crash-second-\(kind)", environment: environment)
+        let stored = try await scenario.expectStored(exactly: SinkScenario.eventIDs(count: 20_000, seed: 12))
         let counts = SinkScenario.closingCounts(second)
         let redelivered = counts["duplicates"] ?? -1
         print(
@@ -62,12 +54,8 @@ struct SinkDeliveryTests {
         // The same seed twice: the same 3000 events published twice (a producer that retried everything).
         try await EventPublisher.publish(to: scenario.broker, topic: SinkScenario.topic, count: 3_000, seed: 13)
         try await EventPublisher.publish(to: scenario.broker, topic: SinkScenario.topic, count: 3_000, seed: 13)
-        let service = try ServiceProcess(name: "sink-dups-\(kind)", environment: scenario.environment())
-        try await scenario.waitUntilAllCommitted(service)
-        #expect(try await service.shutDown() == .exited(0))
-        let stored = try await scenario.store.storedEventIDs()
-        #expect(stored.count == 3_000)
-        #expect(Set(stored) == Set(SinkScenario.eventIDs(count: 3_000, seed: 13)))
+        let service = try await scenario.serveUntilAllCommitted("sink-dups-\(kind)")
+        try await scenario.expectStored(exactly: SinkScenario.eventIDs(count: 3_000, seed: 13))
         let counts = SinkScenario.closingCounts(service)
         #expect(counts["stored"] == 3_000 && counts["duplicates"] == 3_000, "\(counts)")
     }

@@ -2,6 +2,7 @@ import EventModel
 import EventModelTesting
 import Foundation
 import Kafka
+import Testing
 import TestSupport
 
 /// What the sink integration tests share: a broker with `events` (6 partitions) and `events.dlq`, a store,
@@ -53,6 +54,26 @@ struct SinkScenario {
         try await eventually("every offset committed", timeout: timeout, details: { service.tail() }) {
             try await committed == ends
         }
+    }
+
+    /// Runs the service until the group committed every offset of the topic, then shuts it down and
+    /// expects a clean exit; the stopped service is returned for its log lines.
+    func serveUntilAllCommitted(
+        _ name: String, environment: [String: String]? = nil, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> ServiceProcess {
+        let service = try ServiceProcess(name: name, environment: environment ?? self.environment())
+        try await waitUntilAllCommitted(service)
+        #expect(try await service.shutDown() == .exited(0), sourceLocation: sourceLocation)
+        return service
+    }
+
+    /// Expects the store to hold exactly `eventIDs`, each once; returns what it holds.
+    @discardableResult
+    func expectStored(exactly eventIDs: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String] {
+        let stored = try await store.storedEventIDs()
+        #expect(stored.count == eventIDs.count, "one row per event", sourceLocation: sourceLocation)
+        #expect(Set(stored) == Set(eventIDs), "none missing, none foreign", sourceLocation: sourceLocation)
+        return stored
     }
 
     /// Waits until at least `count` offsets are committed in all.
