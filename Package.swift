@@ -242,6 +242,6 @@ let package = Package(
             ]
         ),
         // Static checks of Dockerfile, docker-compose.yml, README, env.example and scripts (no Docker here).
-        .testTarget(name: "PackagingTests"),
+        .testTarget(name: "PackagingTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -64,12 +64,6 @@ struct EndToEnd {
     }
 
     private func runTool(_ name: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = try BuiltProducts.executableURL(named: name)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchmarkFailure("\(name) exited \(process.terminationStatus)") }
+        _ = try ProcessOutput.succeeding(try BuiltProducts.executableURL(named: name).path, arguments)
     }
 }

@@ -111,7 +111,7 @@ struct SinkBench {
         let csv = directory.appendingPathComponent("rows.csv")
         try csvRows().write(to: csv)
         let limitSeconds = try await time {
-            try run("/usr/bin/sqlite3", [limitPath, "PRAGMA synchronous=FULL", ".import --csv --skip 1 \(csv.path) events"])
+            _ = try ProcessOutput.succeeding("/usr/bin/sqlite3", [limitPath, "PRAGMA synchronous=FULL", ".import --csv --skip 1 \(csv.path) events"])
         }
         let sinkPath = directory.appendingPathComponent("sink.sqlite").path
         let sink = SQLiteEventSink(path: sinkPath, table: "events", logger: logger)
@@ -127,7 +127,7 @@ struct SinkBench {
             await schemaSink.close()
             service = try await EndToEnd(kind: .sqlite, count: events.count, batchSize: batchSize).run(
                 environment: ["SINK": "sqlite", "SQLITE_PATH": servicePath],
-                storedCount: { Int(try shell("/usr/bin/sqlite3", [servicePath, "SELECT count(*) FROM events"])) ?? -1 })
+                storedCount: { Self.count(try ProcessOutput.run("/usr/bin/sqlite3", [servicePath, "SELECT count(*) FROM events"])) })
         }
         return Round(
             limit: Double(events.count) / limitSeconds, sink: Double(events.count) / sinkSeconds,
@@ -170,7 +170,7 @@ struct SinkBench {
             let serviceRoot = directory.appendingPathComponent("service")
             service = try await EndToEnd(kind: .files, count: events.count, batchSize: batchSize).run(
                 environment: ["SINK": "files", "FILES_DIR": serviceRoot.path],
-                storedCount: { Int(try shell("/bin/sh", ["-c", "find '\(serviceRoot.path)' -name '*.json' -not -path '*/.incoming/*' | wc -l"])) ?? -1 })
+                storedCount: { Self.count(try ProcessOutput.run("/bin/sh", ["-c", "find '\(serviceRoot.path)' -name '*.json' -not -path '*/.incoming/*' | wc -l"])) })
         }
         return Round(
             limit: Double(events.count) / limitSeconds, sink: Double(events.count) / sinkSeconds,
@@ -201,35 +201,17 @@ struct SinkBench {
 
     // MARK: Helpers
 
+    /// The number a counting command printed, -1 while it cannot tell (the store busy, say): polled again.
+    private static func count(_ result: ProcessOutput) -> Int {
+        Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
     private func temporaryDirectory() throws -> URL {
         let url = URL(fileURLWithPath: "/tmp").appendingPathComponent("sink-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
 
-    /// Runs `executable` and returns its output, trimmed.
-    private func shell(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let reader = PipeReader(output.fileHandleForReading.fileDescriptor)
-        var lines: [String] = []
-        while let line = reader.nextLine() { lines.append(line) }
-        process.waitUntilExit()
-        return lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    private func run(_ executable: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchmarkFailure("\(executable) exited \(process.terminationStatus)") }
-    }
 }
 
 import EventModel

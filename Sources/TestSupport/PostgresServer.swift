@@ -146,25 +146,13 @@ public final class PostgresServer: @unchecked Sendable {
     }
 
     private func run(_ executable: URL, _ arguments: [String], asPostgresUser: Bool? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        if asPostgresUser ?? runAsPostgresUser {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=postgres", "--regid=postgres", "--clear-groups", "--", executable.path] + arguments
-        } else {
-            process.executableURL = executable
-            process.arguments = arguments
-        }
-        process.currentDirectoryURL = URL(fileURLWithPath: "/tmp")
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let reader = PipeReader(output.fileHandleForReading.fileDescriptor)
-        var lines: [String] = []
-        while let line = reader.nextLine() { lines.append(line) }
-        process.waitUntilExit()
-        return (process.terminationStatus, lines.joined(separator: "\n"))
+        let result =
+            asPostgresUser ?? runAsPostgresUser
+            ? try ProcessOutput.run(
+                "/usr/bin/setpriv", ["--reuid=postgres", "--regid=postgres", "--clear-groups", "--", executable.path] + arguments,
+                in: URL(fileURLWithPath: "/tmp"))
+            : try ProcessOutput.run(executable.path, arguments, in: URL(fileURLWithPath: "/tmp"))
+        return (result.status, result.output)
     }
 
     private static func findBinaries() throws -> URL {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// docker-compose.yml cannot be run here (no Docker engine), so it is checked statically by
 /// `scripts/validate_compose.py`: the Compose Specification's JSON schema plus the wiring between services.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// deploy/ cannot be applied here (no cluster, no Docker engine): the Kubernetes manifests are validated
 /// against the Kubernetes 1.30 schemas offline and their wiring checked by `scripts/validate_deploy.py`;

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// README.md, env.example, `.ci/run` and the scripts describe the same product; these tests keep them from
 /// drifting apart.

@@ -51,7 +51,7 @@ final class StoreUnderTest: @unchecked Sendable {
             return output.isEmpty ? [] : output.split(separator: "\n").map(String.init)
         case .sqlite:
             guard FileManager.default.fileExists(atPath: sqlitePath) else { return [] }
-            let output = try Self.run("/usr/bin/sqlite3", [sqlitePath, "SELECT event_id FROM events"])
+            let output = try ProcessOutput.succeeding("/usr/bin/sqlite3", [sqlitePath, "SELECT event_id FROM events"])
             return output.isEmpty ? [] : output.split(separator: "\n").map(String.init)
         case .files:
             guard let walker = FileManager.default.enumerator(atPath: filesDirectory.path) else { return [] }
@@ -116,22 +116,6 @@ final class StoreUnderTest: @unchecked Sendable {
         if let server { await server.stop() }
         try? FileManager.default.removeItem(at: directory)
     }
-
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let reader = PipeReader(output.fileHandleForReading.fileDescriptor)
-        var lines: [String] = []
-        while let line = reader.nextLine() { lines.append(line) }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw StoreError("\(executable) failed: \(lines.joined(separator: "\n"))") }
-        return lines.joined(separator: "\n")
-    }
 }
 
 struct StoreError: Error, CustomStringConvertible {
@@ -143,7 +127,7 @@ extension StoreUnderTest {
     /// Creates the SQLite events table before the service does, with a CHECK constraint of an operator's:
     /// `user_id` must not start with `banned`.
     func createSQLiteTableWithCheck() throws {
-        _ = try Self.run("/usr/bin/sqlite3", [
+        _ = try ProcessOutput.succeeding("/usr/bin/sqlite3", [
             sqlitePath,
             """
             CREATE TABLE events (event_id TEXT PRIMARY KEY NOT NULL, event_type TEXT NOT NULL, "timestamp" TEXT NOT NULL,
