@@ -10,7 +10,8 @@ import Logging
 /// Design (one concept per file): `ConsumerStateMachine` is the single lock-protected state shared
 /// between threads; `ConsumerPollLoop` is the poll thread; `ConsumerPollLoop+Rebalance` the rebalance callback;
 /// `NativeConsumerHandle` owns the librdkafka handle; `ConsumerCallbackContext` bridges the C callbacks;
-/// `NativeRecordReader` copies messages into `KafkaRecord`s.
+/// `NativeRecordReader` copies messages into `KafkaRecord`s; `KafkaConsumer+NativeCall` runs the blocking
+/// requests of other threads (metadata, `KafkaConsumer+OffsetQueries`, `+Observers`) on the handle.
 public final class KafkaConsumer: Sendable {
     /// What to consume and how, beyond the librdkafka properties.
     public struct Options: Sendable {

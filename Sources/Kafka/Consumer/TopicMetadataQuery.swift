@@ -36,7 +36,7 @@ package enum TopicMetadataQuery {
             if err == RD_KAFKA_RESP_ERR__TRANSPORT {
                 // librdkafka answers __TRANSPORT when no broker became usable within the timeout.
                 error.kind = .timedOut
-                error.message = "no broker answered within \(timeout) (\(error.message))"
+                error.message = "no broker answered within \(timeout.librdkafkaRequestMilliseconds) ms (\(error.message))"
             }
             return .failure(error)
         }
