@@ -77,7 +77,7 @@ struct ProducerCloseTests {
             try ProducerCore(configuration: KafkaConfiguration(["log_level": "0"]), logger: Logger(label: "producer-start"), startThread: starter)
         }
         #expect(failure?.kind == .other)
-        #expect(started.withLock { $0 } == ["kafka-producer", "kafka-destroy"], "the destroy runs on a thread of its own")
+        try #require(started.withLock { $0 } == ["kafka-producer", "kafka-destroy"], "the destroy runs on a thread of its own")
         let finished = await value(within: .seconds(60)) { await destroyed.first { _ in true } != nil }
         #expect(finished == true, "the destroy thread finished")
     }
