@@ -61,7 +61,7 @@ import Testing
         try await ConsumerTestProducer.produce(Self.records(partition: 1, count: 7), bootstrapServers: broker.bootstrapServers)
         var answer: [TopicPartition: PartitionOffsets] = [:]
         #expect(try await Self.eventually {
-            answer = try await consumer.queryOffsets(of: [paused, flowing], lowWatermarksOf: [flowing], timeout: .seconds(10))
+            answer = try await consumer.partitionOffsets(of: [paused, flowing], lowWatermarksOf: [flowing], timeout: .seconds(10))
             return answer[paused]?.highWatermark == 50 && answer[flowing]?.committed == 7
         }, "answer: \(answer)")
         #expect(answer[flowing]?.highWatermark == 7)
@@ -73,7 +73,7 @@ import Testing
 
         consumer.close()
         _ = await run.value
-        await #expect(throws: KafkaError.self) { try await consumer.queryOffsets(of: [paused], timeout: .seconds(1)) }
+        await #expect(throws: KafkaError.self) { try await consumer.partitionOffsets(of: [paused], timeout: .seconds(1)) }
     }
 
     @Test func observationsTellMembershipHeartbeatRebalancesAndStatistics() async throws {

@@ -5,7 +5,8 @@ import TestSupport
 
 /// The offset queries of the `Kafka` API: `KafkaOffsetClient` (a handle of its own that never joins a
 /// group) and `KafkaConsumer`'s queries on its own handle (watermarks of paused partitions, committed
-/// offsets, positions), against the mock cluster.
+/// offsets, positions), against the mock cluster; and their one difference: the strict calls throw for a
+/// partition that failed, the observers' `partitionOffsets` keeps the partitions that answered.
 @Suite("offset queries: KafkaOffsetClient and the consumer's own handle")
 struct OffsetQueryTests {
     static let logger: Logger = {
@@ -74,5 +75,34 @@ struct OffsetQueryTests {
         let closed = await #expect(throws: KafkaError.self) { try await consumer.watermarks(of: [partition], timeout: .seconds(5)) }
         #expect(closed?.kind == .closed)
         #expect(throws: KafkaError.self) { try consumer.positions(of: [partition]) }
+    }
+
+    @Test("a leaderless partition: the strict calls throw naming it, partitionOffsets keeps the other partition's answers")
+    func strictAndLenientPerPartition() async throws {
+        let broker = try await MockBroker(topics: ["split": 2])
+        defer { broker.requestStop() }
+        try await Self.produce([0: 3, 1: 4], topic: "split", broker: broker)
+        let partitions = TopicPartition.all(of: "split", count: 2)
+        try await broker.send(command: "leader split 1 none")
+        let configuration = KafkaConfiguration([
+            "bootstrap.servers": broker.bootstrapServers, "group.id": "split-\(UInt32.random(in: 0...UInt32.max))", "log_level": "3",
+        ])
+        // The requests wait for the missing leader until their timeout: keep it short (it is not a hang bound).
+        let timeout = Duration.seconds(2)
+
+        let client = try KafkaOffsetClient(configuration: configuration)
+        let strict = await #expect(throws: KafkaError.self) { try await client.watermarks(of: partitions, timeout: timeout) }
+        #expect(strict?.message.contains("split[1]") == true, "names the partition: \(strict?.message ?? "")")
+
+        // Never run: a created consumer's handle answers queries without joining the group.
+        let consumer = try KafkaConsumer(
+            configuration: configuration, options: .init(topics: ["split"]), delegate: ConsumerTestDelegate(), logger: Self.logger)
+        let same = await #expect(throws: KafkaError.self) { try await consumer.watermarks(of: partitions, timeout: timeout) }
+        #expect(same?.message == strict?.message, "the consumer's watermarks(of:) answers as the client's")
+        let lenient = try await consumer.partitionOffsets(of: partitions, lowWatermarksOf: Set(partitions), timeout: timeout)
+        #expect(lenient == [
+            partitions[0]: PartitionOffsets(committed: nil, highWatermark: 3, lowWatermark: 0),
+            partitions[1]: PartitionOffsets(committed: nil, highWatermark: nil, lowWatermark: nil),
+        ])
     }
 }

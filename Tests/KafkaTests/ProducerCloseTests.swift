@@ -1,11 +1,13 @@
 import Kafka
 import Logging
+import Synchronization
 import Testing
 import TestSupport
 @testable import Kafka
 
-/// Issue 12's producer hazards: a close answers every `send` before the handle goes, and `produce`
-/// waiting for queue space does not hold the producer's lock while it flushes.
+/// Issue 12's producer hazards: a close answers every `send` before the handle goes, `produce` waiting
+/// for queue space does not hold the producer's lock while it flushes, and a producer whose poll thread
+/// cannot start does not destroy its handle on the (maybe cooperative-pool) thread that created it.
 @Suite(.timeLimit(.minutes(3)))
 struct ProducerCloseTests {
     @Test("every registered send is answered by failAll, once, and a later report finds it answered")
@@ -56,5 +58,27 @@ struct ProducerCloseTests {
             #expect(await send.value != nil, "a send still waiting for a leader fails at the close")
         }
         #expect(took < .seconds(5), "close took \(took): flush timeout plus the purge's half second")
+    }
+
+    @Test("a producer whose poll thread cannot start destroys its handle on a thread of its own, then throws")
+    func pollThreadStartFailure() async throws {
+        let started = Mutex<[String]>([])
+        let (destroyed, signal) = AsyncStream<Void>.makeStream()
+        // Refuses the poll thread; starts any other thread for real and reports when its body returned.
+        let starter: DedicatedThread.Starter = { name, body in
+            started.withLock { $0.append(name) }
+            guard name != "kafka-producer" else { return false }
+            return DedicatedThread.start(name: name) {
+                body()
+                signal.yield()
+            }
+        }
+        let failure = #expect(throws: KafkaError.self) {
+            try ProducerCore(configuration: KafkaConfiguration(["log_level": "0"]), logger: Logger(label: "producer-start"), startThread: starter)
+        }
+        #expect(failure?.kind == .other)
+        try #require(started.withLock { $0 } == ["kafka-producer", "kafka-destroy"], "the destroy runs on a thread of its own")
+        let finished = await value(within: .seconds(60)) { await destroyed.first { _ in true } != nil }
+        #expect(finished == true, "the destroy thread finished")
     }
 }

@@ -1,4 +1,3 @@
-import CRdKafka
 import Dispatch
 import Logging
 import Synchronization
@@ -26,10 +25,10 @@ import Synchronization
 /// registered with the state machine as an in-flight native call, so the handle is not destroyed under it.
 ///
 /// `@unchecked Sendable` only for the `rd_kafka_t` pointer, which is used solely with the thread-safe
-/// `rd_kafka_offsets_for_times`; everything else is immutable or atomic.
+/// `rd_kafka_offsets_for_times` (through `NativeOffsetQueries`); everything else is immutable or atomic.
 final class FetchWakeup: @unchecked Sendable {
     /// Bounds each wake-up request; only delays a close that waits for it.
-    static let timeoutMilliseconds: Int32 = 500
+    static let timeout: Duration = .milliseconds(500)
 
     private let client: OpaquePointer
     private let state: ConsumerState
@@ -64,15 +63,13 @@ final class FetchWakeup: @unchecked Sendable {
                 state.endNativeCall()
                 inFlight.store(false, ordering: .releasing)
             }
-            // Offset -1 asks for the latest offset: what is asked does not matter, that it reaches the
-            // leaders' broker threads does.
-            let err = NativeTopicPartitionList.withList(
-                partitions.map { TopicPartitionOffset($0, offset: Int64(RD_KAFKA_OFFSET_END)) }
-            ) { rd_kafka_offsets_for_times(client, $0, Self.timeoutMilliseconds) }
+            // The high watermarks' request: what is asked does not matter, that it reaches the leaders'
+            // broker threads does.
+            let answer = NativeOffsetQueries.listOffsets(client: client, partitions: Array(partitions), at: .latest, timeout: Self.timeout)
             sent.add(1, ordering: .relaxed)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            if case .failure(let error) = answer {
                 // Harmless: the fetchers wake up by themselves within a second anyway.
-                logger.debug("Fetch wake-up request failed", metadata: ["error": "\(KafkaError(code: err))"])
+                logger.debug("Fetch wake-up request failed", metadata: ["error": "\(error)"])
             }
         }
     }

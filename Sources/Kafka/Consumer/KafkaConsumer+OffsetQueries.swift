@@ -1,27 +1,55 @@
 import CRdKafka
 
+/// Offset queries on the consumer's own handle: no second connection, and any partitions may be asked,
+/// assigned or not. Asked of the brokers, so unlike librdkafka's statistics (whose cached high watermark
+/// freezes while a partition is paused or its prefetch queue is full, exactly when lag matters) the
+/// values of paused partitions are current.
+///
+/// Which to use: `watermarks(of:timeout:)` and `committedOffsets(of:timeout:)` are `KafkaOffsetClient`'s
+/// calls of the same names, with the same answers and errors (strict: the first failed partition
+/// throws); use them where a wrong or missing partition is a bug. `partitionOffsets(of:lowWatermarksOf:timeout:)`
+/// is for observers (lag, status): both questions at once, lenient per partition. Outside a running
+/// consumer (replay, tests), use a `KafkaOffsetClient`.
 extension KafkaConsumer {
-    /// Low and high watermarks of `partitions`, asked of the partition leaders on this consumer's own
-    /// handle (no second connection). Meant for lag reporting: unlike librdkafka's statistics, the values
-    /// of paused partitions are current. Any partitions may be asked, assigned or not.
-    /// - Parameter timeout: per partition; a hang bound (answers take milliseconds).
-    /// - Throws: the broker's error for the first partition that failed, `.closed` once the consumer closed.
+    /// Low and high watermarks of each partition, asked of the partition leaders (as
+    /// `KafkaOffsetClient.watermarks(of:timeout:)`).
+    /// - Parameter timeout: per request; a hang bound (answers take milliseconds).
+    /// - Throws: the error of the first partition (in `partitions` order) that failed, naming it, the
+    ///   request's error (`.timedOut` et al.), `.closed` once the consumer closed.
     public func watermarks(
-        of partitions: [TopicPartition], timeout: Duration
+        of partitions: [TopicPartition], timeout: Duration = .seconds(30)
     ) async throws(KafkaError) -> [TopicPartition: PartitionWatermarks] {
-        try await nativeQuery("watermarks") { client in
-            NativeOffsetQueries.watermarks(client: client, partitions: partitions, timeoutMilliseconds: timeout.librdkafkaMilliseconds)
+        try await blockingCall("watermarks") { client in
+            NativeOffsetQueries.watermarks(client: client, partitions: partitions, timeout: timeout).flatMap(\.strict)
         }
     }
 
     /// This consumer group's committed offsets (next offset to read) of `partitions`, from the group
-    /// coordinator; partitions the group never committed are absent.
-    /// - Throws: `.timedOut` or the coordinator's error, `.closed` once the consumer closed.
+    /// coordinator; partitions the group never committed are absent (as
+    /// `KafkaOffsetClient.committedOffsets(of:timeout:)`).
+    /// - Throws: `.timedOut` or the coordinator's error, the error of the first partition that failed,
+    ///   `.closed` once the consumer closed.
     public func committedOffsets(
-        of partitions: [TopicPartition], timeout: Duration
+        of partitions: [TopicPartition], timeout: Duration = .seconds(30)
     ) async throws(KafkaError) -> [TopicPartition: Int64] {
-        try await nativeQuery("committed") { client in
-            NativeOffsetQueries.committedOffsets(client: client, partitions: partitions, timeoutMilliseconds: timeout.librdkafkaMilliseconds)
+        try await blockingCall("committed") { client in
+            NativeOffsetQueries.committedOffsets(client: client, partitions: partitions, timeout: timeout).flatMap(\.strict)
+        }
+    }
+
+    /// Committed offsets and high watermarks of `partitions` (and low watermarks of those in
+    /// `lowWatermarksOf`), for observers: one OffsetFetch to the coordinator and one ListOffsets per leader.
+    /// Lenient per partition: every partition asked has an entry, and a field is `nil` where the brokers
+    /// did not answer it (a leaderless or unknown partition does not hide the others' answers).
+    /// - Throws: `.closed` once the consumer has closed, `.timedOut` (or another kind) when the committed
+    ///   offsets or high watermarks could not be asked at all within `timeout`.
+    public func partitionOffsets(
+        of partitions: [TopicPartition], lowWatermarksOf: Set<TopicPartition> = [], timeout: Duration = .seconds(30)
+    ) async throws(KafkaError) -> [TopicPartition: PartitionOffsets] {
+        guard !partitions.isEmpty else { return [:] }
+        return try await blockingCall("offsets") { client in
+            NativeOffsetQueries.partitionOffsets(
+                client: client, partitions: partitions, lowWatermarksOf: lowWatermarksOf, timeout: timeout)
         }
     }
 
@@ -44,22 +72,6 @@ extension KafkaConsumer {
                 positions[TopicPartition(element)] = element.offset
             }
             return .success(positions)
-        }.get()
-    }
-
-    /// Runs a blocking request on the consumer's handle on a dedicated thread, registered as an in-flight
-    /// native call so that the poll thread does not destroy the handle before it returned.
-    private func nativeQuery<Success: Sendable>(
-        _ what: String, _ body: @escaping @Sendable (OpaquePointer) -> Result<Success, KafkaError>
-    ) async throws(KafkaError) -> Success {
-        guard state.withLock({ $0.beginNativeCall() }) else {
-            throw KafkaError(kind: .closed, message: "\(what) query after the consumer closed")
-        }
-        // `self` (and so the handle) stays alive: this method holds it until the thread returned.
-        return try await DedicatedThread.run(name: "kafka-\(what)", notStarted: { [state] in state.endNativeCall() }) {
-            [handle, state] in
-            defer { state.endNativeCall() }
-            return body(handle.client)
         }.get()
     }
 }

@@ -10,7 +10,8 @@ import Logging
 /// Design (one concept per file): `ConsumerStateMachine` is the single lock-protected state shared
 /// between threads; `ConsumerPollLoop` is the poll thread; `ConsumerPollLoop+Rebalance` the rebalance callback;
 /// `NativeConsumerHandle` owns the librdkafka handle; `ConsumerCallbackContext` bridges the C callbacks;
-/// `NativeRecordReader` copies messages into `KafkaRecord`s.
+/// `NativeRecordReader` copies messages into `KafkaRecord`s; `KafkaConsumer+NativeCall` runs the blocking
+/// requests of other threads (metadata, `KafkaConsumer+OffsetQueries`, `+Observers`) on the handle.
 public final class KafkaConsumer: Sendable {
     /// What to consume and how, beyond the librdkafka properties.
     public struct Options: Sendable {
@@ -79,11 +80,8 @@ public final class KafkaConsumer: Sendable {
         guard neverRan else { return }
         // rd_kafka_destroy joins librdkafka's threads (it can take a while): never on the thread that
         // happened to drop the last reference, which may be one of the cooperative pool's few threads.
-        // Only when no thread can be started at all does it run here, as the last resort.
         let handle = handle
-        if !DedicatedThread.start(name: "kafka-destroy", { handle.destroy(wasClosed: false) }) {
-            handle.destroy(wasClosed: false)
-        }
+        DedicatedThread.startOrRunHere(name: "kafka-destroy") { handle.destroy(wasClosed: false) }
     }
 
     /// Subscribes and runs the poll thread until `close()` completes or a fatal error occurs.
@@ -122,24 +120,9 @@ public final class KafkaConsumer: Sendable {
     /// - Throws: `.timedOut` when no broker answered, `.unknownTopic` when the topic does not exist,
     ///   `.closed` once the consumer has closed.
     public func partitionCount(of topic: String, timeout: Duration) async throws(KafkaError) -> Int {
-        guard state.withLock({ $0.beginNativeCall() }) else {
-            throw KafkaError(kind: .closed, message: "partitionCount(of:) after the consumer closed")
+        try await blockingCall("metadata") { client in
+            TopicMetadataQuery.partitionCount(client: client, topic: topic, timeout: timeout)
         }
-        let milliseconds = timeout.librdkafkaMilliseconds
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Int, KafkaError>, Never>) in
-            // `self` (and so the handle) stays alive: this method holds it until the continuation resumed.
-            let started = DedicatedThread.start(name: "kafka-metadata") { [handle, state] in
-                let result = TopicMetadataQuery.partitionCount(
-                    client: handle.client, topic: topic, timeoutMilliseconds: max(1, milliseconds))
-                state.endNativeCall()
-                continuation.resume(returning: result)
-            }
-            if !started {
-                state.endNativeCall()
-                continuation.resume(returning: .failure(KafkaError(kind: .other, message: "cannot start a metadata thread")))
-            }
-        }
-        return try result.get()
     }
 
     /// Requests sent so far to wake librdkafka's fetchers after the prefetch queue filled up (see

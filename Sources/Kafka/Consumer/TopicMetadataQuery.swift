@@ -13,30 +13,30 @@ package enum TopicMetadataQuery {
     }
 
     /// The number of partitions of `topic`.
-    /// - Throws: see ``describe(client:topic:timeoutMilliseconds:)``.
+    /// - Throws: see ``describe(client:topic:timeout:)``.
     static func partitionCount(
-        client: OpaquePointer, topic: String, timeoutMilliseconds: Int32
+        client: OpaquePointer, topic: String, timeout: Duration
     ) -> Result<Int, KafkaError> {
-        describe(client: client, topic: topic, timeoutMilliseconds: timeoutMilliseconds).map(\.partitionCount)
+        describe(client: client, topic: topic, timeout: timeout).map(\.partitionCount)
     }
 
     /// The partition count of `topic` and the names of all topics, from one metadata request on `client`.
     /// - Returns: `.unknownTopic` when the cluster does not know the topic, `.timedOut` (or
-    ///   `.brokerUnavailable`) when no broker answered within `timeoutMilliseconds`.
+    ///   `.brokerUnavailable`) when no broker answered within `timeout`.
     package static func describe(
-        client: OpaquePointer, topic: String, timeoutMilliseconds: Int32
+        client: OpaquePointer, topic: String, timeout: Duration
     ) -> Result<Description, KafkaError> {
         // Asks for all topics rather than this one: a request naming a topic lets the broker create it
         // (brokers' auto.create.topics.enable, and librdkafka's mock cluster always does), which would
         // turn a misspelt topic into a new empty one instead of an error.
         var metadata: UnsafePointer<rd_kafka_metadata>?
-        let err = rd_kafka_metadata(client, 1, nil, &metadata, timeoutMilliseconds)
+        let err = rd_kafka_metadata(client, 1, nil, &metadata, timeout.librdkafkaRequestMilliseconds)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
             var error = KafkaError(code: err, context: "metadata for topic \(topic)")
             if err == RD_KAFKA_RESP_ERR__TRANSPORT {
                 // librdkafka answers __TRANSPORT when no broker became usable within the timeout.
                 error.kind = .timedOut
-                error.message = "no broker answered within \(timeoutMilliseconds) ms (\(error.message))"
+                error.message = "no broker answered within \(timeout.librdkafkaRequestMilliseconds) ms (\(error.message))"
             }
             return .failure(error)
         }

@@ -29,6 +29,18 @@ package enum DedicatedThread {
         pthread_detach(thread)
         return true
     }
+
+    /// How a caller starts a thread: `start(name:_:)`, or in tests one that fails on purpose.
+    package typealias Starter = @Sendable (_ name: String, _ body: @escaping @Sendable () -> Void) -> Bool
+
+    /// Runs `body`, which must run and may block for a while (destroying a native handle joins
+    /// librdkafka's threads), on a new thread: never on the calling thread, which may be one of the
+    /// cooperative pool's few. Only when no thread can be created at all does it run here, as the last resort.
+    package static func startOrRunHere(
+        name: String, using starter: Starter = DedicatedThread.start(name:_:), _ body: @escaping @Sendable () -> Void
+    ) {
+        if !starter(name, body) { body() }
+    }
 }
 
 private final class ThreadBody: Sendable {

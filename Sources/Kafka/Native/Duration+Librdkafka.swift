@@ -8,4 +8,10 @@ extension Duration {
         guard seconds <= Int64(Int32.max) / 1000 else { return .max }
         return Int32(clamping: max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
     }
+
+    /// As `librdkafkaMilliseconds`, but at least 1: the `timeout_ms` of a request to the brokers, where 0
+    /// would mean "give up before any answer can come".
+    package var librdkafkaRequestMilliseconds: Int32 {
+        max(1, librdkafkaMilliseconds)
+    }
 }

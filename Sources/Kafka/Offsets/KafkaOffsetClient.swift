@@ -8,8 +8,10 @@ import CRdKafka
 /// joins the group and never disturbs a rebalance: `committedOffsets` only sends an OffsetFetch to the
 /// group's coordinator. The handle never commits (`enable.auto.commit` is forced off).
 ///
-/// For a running consumer's own partitions (e.g. the lag of paused partitions), ask the consumer instead:
-/// `KafkaConsumer.watermarks(of:timeout:)` runs the same requests on the consumer's handle.
+/// Inside a running consumer (e.g. the lag of its paused partitions), ask the consumer instead: its
+/// `watermarks(of:timeout:)` and `committedOffsets(of:timeout:)` are these same requests, with the same
+/// answers, sent on the consumer's own handle (no second connection); `partitionOffsets(of:...)` is the
+/// lenient combination for observers.
 ///
 /// Every request is a blocking librdkafka call, made on a dedicated thread while the calling task is
 /// suspended, so no cooperative-pool thread ever blocks. Thread-safe: calls may overlap.
@@ -39,17 +41,16 @@ public final class KafkaOffsetClient: Sendable {
         // rd_kafka_destroy joins librdkafka's threads: keep it off whatever (maybe cooperative) thread
         // released the last reference. Never subscribed, so there is no group to leave.
         let handle = self.handle
-        let destroy: @Sendable () -> Void = {
+        DedicatedThread.startOrRunHere(name: "kafka-destroy") {
             rd_kafka_destroy_flags(handle.client, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
         }
-        if !DedicatedThread.start(name: "kafka-destroy", destroy) { destroy() }
     }
 
     /// The partition count of `topic` and the names of all topics of the cluster, from one metadata request.
     /// - Throws: `.unknownTopic` when the topic does not exist, `.timedOut` when no broker answered.
     package func describe(topic: String, timeout: Duration) async throws(KafkaError) -> TopicMetadataQuery.Description {
         try await request("describe") { client in
-            TopicMetadataQuery.describe(client: client, topic: topic, timeoutMilliseconds: max(1, timeout.librdkafkaMilliseconds))
+            TopicMetadataQuery.describe(client: client, topic: topic, timeout: timeout)
         }
     }
 
@@ -59,25 +60,28 @@ public final class KafkaOffsetClient: Sendable {
         try await describe(topic: topic, timeout: timeout).partitionCount
     }
 
-    /// Low and high watermarks of each partition, asked of the partition leaders.
-    /// - Parameter timeout: per partition; a hang bound (answers take milliseconds).
-    /// - Throws: the broker's error for the first partition that failed.
+    /// Low and high watermarks of each partition, asked of the partition leaders (one ListOffsets request
+    /// per leader for the low ones, one for the high ones).
+    /// - Parameter timeout: per request; a hang bound (answers take milliseconds).
+    /// - Throws: the error of the first partition (in `partitions` order) that failed, naming it, or the
+    ///   request's error (`.timedOut` et al.).
     public func watermarks(
         of partitions: [TopicPartition], timeout: Duration = .seconds(30)
     ) async throws(KafkaError) -> [TopicPartition: PartitionWatermarks] {
         try await request("watermarks") { client in
-            NativeOffsetQueries.watermarks(client: client, partitions: partitions, timeoutMilliseconds: timeout.librdkafkaMilliseconds)
+            NativeOffsetQueries.watermarks(client: client, partitions: partitions, timeout: timeout).flatMap(\.strict)
         }
     }
 
     /// The committed offsets (next offset to read) of the configured `group.id`; partitions the group
     /// never committed are absent.
-    /// - Throws: `.timedOut` or the coordinator's error when it does not answer within `timeout`.
+    /// - Throws: `.timedOut` or the coordinator's error when it does not answer within `timeout`, the error
+    ///   of the first partition that failed, naming it.
     public func committedOffsets(
         of partitions: [TopicPartition], timeout: Duration = .seconds(30)
     ) async throws(KafkaError) -> [TopicPartition: Int64] {
         try await request("committed") { client in
-            NativeOffsetQueries.committedOffsets(client: client, partitions: partitions, timeoutMilliseconds: timeout.librdkafkaMilliseconds)
+            NativeOffsetQueries.committedOffsets(client: client, partitions: partitions, timeout: timeout).flatMap(\.strict)
         }
     }
 

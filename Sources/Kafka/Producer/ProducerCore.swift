@@ -20,7 +20,11 @@ final class ProducerCore: Sendable {
     /// the poll at once, and requests (flush, close) wake it with `rd_kafka_queue_yield`.
     private static let idlePollMilliseconds: Int32 = 100
 
-    init(configuration: KafkaConfiguration, logger: Logger) throws(KafkaError) {
+    /// - Parameter startThread: starts the poll thread (and, if that fails, the thread that destroys the
+    ///   handle); tests pass one that fails.
+    init(
+        configuration: KafkaConfiguration, logger: Logger, startThread: DedicatedThread.Starter = DedicatedThread.start(name:_:)
+    ) throws(KafkaError) {
         var configuration = configuration
         if configuration["log_level"] == nil {
             // librdkafka then does not even format lines the logger would drop.
@@ -50,8 +54,10 @@ final class ProducerCore: Sendable {
         initialState.handle = handle
         self.state = Mutex(initialState)
 
-        guard DedicatedThread.start(name: "kafka-producer", { [self] in runPollThread() }) else {
-            destroyHandle()
+        guard startThread("kafka-producer", { [self] in runPollThread() }) else {
+            // The handle was never used, but rd_kafka_destroy still joins librdkafka's threads: not on this
+            // thread, which may be the cooperative pool's (`KafkaProducer.init` is called from tasks).
+            DedicatedThread.startOrRunHere(name: "kafka-destroy", using: startThread) { [self] in destroyHandle() }
             throw KafkaError(kind: .other, message: "producer: could not start the poll thread")
         }
     }
@@ -205,7 +211,7 @@ final class ProducerCore: Sendable {
             }
             guard let nearest = remaining, !closing else { return }
             let slice = min(nearest - now, .milliseconds(Int(Self.idlePollMilliseconds)))
-            rd_kafka_flush(handle.client, Self.milliseconds(slice))
+            rd_kafka_flush(handle.client, slice.librdkafkaMilliseconds)
         }
     }
 
@@ -213,7 +219,7 @@ final class ProducerCore: Sendable {
     private func closeHandle() {
         let client = handle.client
         let flushTimeout = state.withLock { $0.closeFlushTimeout }
-        if rd_kafka_flush(client, Self.milliseconds(flushTimeout)) != RD_KAFKA_RESP_ERR_NO_ERROR {
+        if rd_kafka_flush(client, flushTimeout.librdkafkaMilliseconds) != RD_KAFKA_RESP_ERR_NO_ERROR {
             let outstanding = rd_kafka_outq_len(client)
             logger.warning(
                 "Producer closing: messages not delivered in time are failed",
@@ -222,7 +228,7 @@ final class ProducerCore: Sendable {
             // Purged messages get delivery reports (__PURGE_QUEUE / __PURGE_INFLIGHT), which the next flush
             // serves: every awaiting `send` is resumed, and no DeliveryPromise stays retained.
             rd_kafka_purge(client, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
-            rd_kafka_flush(client, Self.milliseconds(Self.purgeReportTimeout))
+            rd_kafka_flush(client, Self.purgeReportTimeout.librdkafkaMilliseconds)
         }
         let undelivered = rd_kafka_outq_len(client)
         if undelivered > 0 {
@@ -258,7 +264,8 @@ final class ProducerCore: Sendable {
     }
 
     /// Destroys the native handle and gives back librdkafka's retain of the callback context.
-    /// Called exactly once: by the poll thread at its end, or by `init` when the thread could not start.
+    /// Called exactly once: by the poll thread at its end, or (on a thread of its own) by `init` when the
+    /// poll thread could not start.
     private func destroyHandle() {
         rd_kafka_queue_destroy(handle.mainQueue)
         rd_kafka_destroy(handle.client)
@@ -271,10 +278,5 @@ final class ProducerCore: Sendable {
 
     private static func flushTimedOut(outstanding: Int32) -> KafkaError {
         KafkaError(kind: .timedOut, code: RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue, message: "flush timed out with \(outstanding) message(s) outstanding")
-    }
-
-    /// A duration as librdkafka milliseconds, clamped to 0...Int32.max (the one conversion of the target).
-    static func milliseconds(_ duration: Duration) -> Int32 {
-        duration.librdkafkaMilliseconds
     }
 }

@@ -123,7 +123,7 @@ public final class ConsumerMonitor: Service, Sendable {
         let needLow: Set<TopicPartition> = startsAtEarliest
             ? Set(assignment.filter { previous[$0]?.committed == nil && previous[$0]?.lowWatermark == nil }) : []
         do {
-            var offsets = try await consumer.queryOffsets(of: assignment, lowWatermarksOf: needLow, timeout: queryTimeout)
+            var offsets = try await consumer.partitionOffsets(of: assignment, lowWatermarksOf: needLow, timeout: queryTimeout)
             for (partition, known) in previous where offsets[partition] != nil && offsets[partition]?.lowWatermark == nil {
                 offsets[partition]?.lowWatermark = known.lowWatermark
             }
