@@ -13,11 +13,12 @@ import TestSupport
 struct FatalErrorLivenessTests {
     @Test("a fenced static member: the consumer stops with a fatal error and /healthz answers 503 naming it")
     func fencedConsumerIsNotAlive() async throws {
+        let group = "fatal-liveness-\(UUID().uuidString.prefix(8))"
         let broker = try await MockBroker(topics: ["events": 2])
         defer { broker.requestStop() }
         let consumer = try KafkaConsumer(
             configuration: KafkaConfiguration([
-                "bootstrap.servers": broker.bootstrapServers, "group.id": "fatal-liveness-\(UUID().uuidString.prefix(8))",
+                "bootstrap.servers": broker.bootstrapServers, "group.id": group,
                 "group.instance.id": "instance-0", "session.timeout.ms": "6000", "heartbeat.interval.ms": "200",
             ]),
             options: .init(topics: ["events"]), delegate: LivenessTests.NoDelegate(), logger: Logger(label: "fatal-test"))
