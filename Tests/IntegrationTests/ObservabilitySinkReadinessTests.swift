@@ -30,11 +30,11 @@ struct ObservabilitySinkReadinessTests {
         let down = try await endpoints.readiness()
         #expect(down.checks["kafka_connected"] == true && down.checks["group_member"] == true, "only the store is missing: \(down.checks)")
         #expect(try await endpoints.get("/healthz").status == 200, "a store outage is not a reason to restart the service")
-        // Let events arrive and be consumed while the store is away: those are what a service that skipped
-        // the store would commit.
-        let consumedWhenDown = try await Self.consumed(endpoints)
-        try await eventuallyAsync("500 more events consumed while the store is away", details: { service.tail() }) {
-            try await Self.consumed(endpoints) >= consumedWhenDown + 500
+        // Let the service try the store a few more times (backing off from 100 ms: ~3 s), with events waiting
+        // and commits due every 200 ms: what a service that skipped the store would commit by then.
+        let failuresWhenDown = try await Self.failedWrites(endpoints)
+        try await eventuallyAsync("4 more failed writes while the store is away", details: { service.tail() }) {
+            try await Self.failedWrites(endpoints) >= failuresWhenDown + 4
         }
         #expect(try await endpoints.readiness().status == 503, "still not ready: the store is still away")
         let committedDuringOutage = try await scenario.committed
@@ -65,9 +65,9 @@ struct ObservabilitySinkReadinessTests {
         #expect(service.logLines.contains { $0.message == "Event store reachable again" })
     }
 
-    /// Records consumed so far, from `/metrics`.
-    static func consumed(_ endpoints: ServiceEndpoints) async throws -> Double {
-        try await endpoints.metrics().samples("kafka_consumer_records_consumed_total").map(\.value).reduce(0, +)
+    /// Writes the store did not take because it was unavailable, from `/metrics`.
+    static func failedWrites(_ endpoints: ServiceEndpoints) async throws -> Double {
+        try await endpoints.metrics().value("sink_write_failures_total", ["reason": "unavailable"]) ?? 0
     }
 
     /// The ids of the events PostgreSQL stored before `instant` (its `stored_at` column, set by the server's clock).
