@@ -69,6 +69,31 @@ struct ObservabilityReadinessTests {
         #expect(try await service.shutDown() == .exited(0))
     }
 
+    @Test("during the start-up's connection retries the HTTP server answers: /healthz 200 starting, /readyz 503 not connected; the broker back → /readyz 200")
+    func answersDuringStartupRetries() async throws {
+        let broker = try await MockBroker(topics: ["events": 2])
+        defer { broker.requestStop() }
+        try await broker.setBrokerDown(1)
+        let service = try Self.start(broker, group: uniqueGroupID("ready-startup"), ["MAX_RETRIES": "60", "CONNECT_TIMEOUT": "2"])
+        let endpoints = try await ServiceEndpoints.of(service)
+        try await service.waitForLine("a start-up retry") { $0.message == "Kafka not ready, retrying" }
+        let health = try await endpoints.get("/healthz")
+        #expect(health.status == 200, "\(health.text)")
+        let readiness = try await endpoints.readiness()
+        #expect(readiness.status == 503)
+        #expect(readiness.checks["kafka_connected"] == false && readiness.checks["group_member"] == false, "\(readiness.checks)")
+        #expect(try await endpoints.status()["state"] as? String == "starting")
+        #expect(try await endpoints.metrics().value("processing_service_ready") == 0)
+        #expect(!service.logLines.contains { $0.message == "Connected to Kafka" }, "still in the start-up: \(service.tail())")
+
+        try await broker.setBrokerUp(1)
+        try await eventuallyAsync("/readyz 200 once connected and joined", details: { service.tail() }) {
+            try await endpoints.readiness().status == 200
+        }
+        #expect(try await endpoints.get("/healthz").status == 200)
+        #expect(try await service.shutDown() == .exited(0))
+    }
+
     @Test("during the SIGTERM drain /readyz is 503 while the HTTP server still answers, and the process exits 0")
     func drainIsNotReady() async throws {
         let broker = try await MockBroker(topics: ["events": 2])

@@ -5,8 +5,8 @@ import NIOCore
 import ServiceLifecycle
 
 /// The HTTP server on Hummingbird 2: `/healthz`, `/readyz`, `/metrics`, `/status` and the status page `/`.
-/// A `Service` in the service's group, placed before the consumer, so it keeps answering while the
-/// consumer drains (with `/readyz` at 503) and stops after it.
+/// A `Service`, started before the service connects to Kafka and stopped after the consumer drained
+/// (with `/readyz` at 503 meanwhile), see `EarlyHTTPServer`.
 public struct ObservabilityHTTPServer: Service {
     private let host: String
     private let port: Int
@@ -51,7 +51,7 @@ public struct ObservabilityHTTPServer: Service {
         do {
             try await application.run()
         } catch let error as IOError {
-            throw HTTPServerStartupError(host: host, port: port, reason: PortAvailability.describe(error))
+            throw HTTPServerStartupError(host: host, port: port, reason: HTTPServerStartupError.reason(for: error))
         }
     }
 

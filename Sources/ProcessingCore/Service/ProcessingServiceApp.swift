@@ -51,12 +51,17 @@ public struct ProcessingServiceApp: Sendable {
         do {
             started = try await withTaskCancellationHandler { try await startup.value } onCancel: { startup.cancel() }
         } catch is CancellationError {
+            await companion?.abandon()
             logger.info("Processing service stopped before it was connected")
             return
+        } catch {
+            await companion?.abandon()
+            throw error
         }
         if signals.received != nil || Task.isCancelled {
             // The signal came as the start-up finished: nothing ran yet, nothing to shut down.
             await started.deadLetters?.close(flushTimeout: .seconds(1))
+            await companion?.abandon()
             logger.info("Processing service stopped before it was connected")
             return
         }
@@ -78,8 +83,14 @@ public struct ProcessingServiceApp: Sendable {
             let store = started.sinkStage.map { stage in
                 (name: sink?.name ?? "sink", isReachable: { @Sendable in stage.isStoreReachable })
             }
-            services = try companion.arrange(
-                services, parts: ServiceParts(consumer: started.consumer, pipeline: started.pipeline, store: store))
+            do {
+                services = try companion.arrange(
+                    services, parts: ServiceParts(consumer: started.consumer, pipeline: started.pipeline, store: store))
+            } catch {
+                await started.deadLetters?.close(flushTimeout: .seconds(1))
+                await companion.abandon()
+                throw error
+            }
         }
         // The signals are handled here, not by the group: they are trapped since the first line.
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [], logger: logger))
@@ -108,7 +119,8 @@ public struct ProcessingServiceApp: Sendable {
 
     /// Builds the dead-letter sink, the pipeline and the consumer, and waits for the brokers and the topic.
     private func start() async throws -> Started {
-        // Before anything connects: what can fail at once (e.g. a taken HTTP port) fails first.
+        // Before anything connects: what can fail at once (e.g. a taken HTTP port) fails first, and the
+        // HTTP server answers probes during the connection retries below.
         try await companion?.prepare()
         let consumerConfiguration = configuration.kafkaConfiguration
         let deadLetters = try makeDeadLetterSink()

@@ -64,6 +64,12 @@ final class StoreUnderTest: @unchecked Sendable {
         }
     }
 
+    /// The output of `sql` on the PostgreSQL store (`psql`, unaligned, tuples only).
+    func query(_ sql: String) async throws -> String {
+        guard let server else { throw StoreError("the \(kind) store takes no SQL") }
+        return try await server.psql(sql)
+    }
+
     /// Takes the store away: PostgreSQL stopped; the SQLite file locked by another writer (a `sqlite3`
     /// holding `BEGIN EXCLUSIVE`); the files directory replaced by a regular file.
     func makeUnavailable() async throws {
