@@ -4,9 +4,9 @@
 Two layers:
 
 1. The Compose Specification's JSON schema (misspelled keys, wrong types, bad depends_on conditions).
-   The schema is not vendored into this repository: it is read from $COMPOSE_SCHEMA, or from
-   ../shared/schemas/compose-spec.json beside the repository. A missing schema is an error, never a skip:
-   a check that silently does not run is worse than none.
+   The schema is read from $COMPOSE_SCHEMA, or else from the copy in scripts/schemas/compose-spec.json
+   (see its README), so a fresh clone needs nothing beside it. A missing schema is an error, never a
+   skip: a check that silently does not run is worse than none.
 2. Wiring that the schema cannot see: the service waits for its topics, talks to a listener Kafka really
    advertises, reads from the beginning, gets its configuration from env.example, topic names agree with
    env.example, and Docker gives it longer to stop than SHUTDOWN_TIMEOUT; with SINK=postgres, DATABASE_URL
@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SCHEMA = REPO_ROOT.parent / "shared" / "schemas" / "compose-spec.json"
+DEFAULT_SCHEMA = REPO_ROOT / "scripts" / "schemas" / "compose-spec.json"
 
 KAFKA_IMAGE = "apache/kafka:3.9.1"
 SERVICE = "processing-service"
@@ -363,7 +363,7 @@ def main(argv: list[str]) -> int:
         "--schema",
         type=Path,
         default=Path(os.environ["COMPOSE_SCHEMA"]) if os.environ.get("COMPOSE_SCHEMA") else DEFAULT_SCHEMA,
-        help="Compose Specification JSON schema (default: $COMPOSE_SCHEMA or ../shared/schemas/compose-spec.json)",
+        help="Compose Specification JSON schema (default: $COMPOSE_SCHEMA or scripts/schemas/compose-spec.json)",
     )
     arguments = parser.parse_args(argv)
 
@@ -378,8 +378,8 @@ def main(argv: list[str]) -> int:
             ) from error
         if not arguments.schema.is_file():
             raise CannotRun(
-                f"Compose schema not found at {arguments.schema}: expected the shared schemas beside the "
-                "repository (../shared/schemas/compose-spec.json) or a path in $COMPOSE_SCHEMA"
+                f"Compose schema not found at {arguments.schema}: expected the repository's copy "
+                "(scripts/schemas/compose-spec.json) or a path in $COMPOSE_SCHEMA"
             )
         if not arguments.compose.is_file():
             raise CannotRun(f"compose file not found: {arguments.compose}")
