@@ -15,7 +15,21 @@ struct SinkScenario {
     let store: StoreUnderTest
     let group: String
 
-    static func start(_ kind: SinkKind, label: String) async throws -> SinkScenario {
+    /// Runs `body` with a fresh scenario and tears it down afterwards, also when `body` throws: the broker
+    /// and the store (a PostgreSQL server, a database file, a directory) are gone before the next test starts.
+    /// (A `defer` cannot await, and a `Task` started in one would leave the teardown to run whenever.)
+    static func run(_ kind: SinkKind, label: String, _ body: (SinkScenario) async throws -> Void) async throws {
+        let scenario = try await start(kind, label: label)
+        do {
+            try await body(scenario)
+        } catch {
+            await scenario.tearDown()
+            throw error
+        }
+        await scenario.tearDown()
+    }
+
+    private static func start(_ kind: SinkKind, label: String) async throws -> SinkScenario {
         let broker = try await MockBroker(topics: [topic: partitions, "\(topic).dlq": partitions])
         return SinkScenario(broker: broker, store: try await StoreUnderTest.make(kind), group: uniqueGroupID("sink-\(label)-\(kind)"))
     }
