@@ -1,4 +1,5 @@
 import Logging
+import ProcessingCore
 import ServiceLifecycle
 
 /// The log lines for people who tail the log: every `interval` one `Progress` line (events processed and
@@ -72,7 +73,7 @@ struct ProgressLog {
         lastDeadLettered = status.totals.deadLettered
         let lag = status.totalLag
         guard processed > 0 || deadLettered > 0 || lag > 0 else { return nil }
-        let seconds = RateWindow.seconds(elapsed)
+        let seconds = elapsed.inSeconds
         return [
             "processed": "\(processed)",
             "dead_lettered": "\(deadLettered)",

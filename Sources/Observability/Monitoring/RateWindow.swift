@@ -1,3 +1,4 @@
+import ProcessingCore
 /// Rates over the last minute from samples of cumulative totals: keeps the samples of the window (and the
 /// newest one older than it) and divides the change by the time between the oldest and newest kept.
 struct RateWindow: Sendable {
@@ -18,7 +19,7 @@ struct RateWindow: Sendable {
 
     var rates: ServiceStatus.Rates {
         guard let first = samples.first, let last = samples.last, last.at > first.at else { return .init() }
-        let seconds = Self.seconds(last.at - first.at)
+        let seconds = (last.at - first.at).inSeconds
         func rate(_ value: KeyPath<ServiceStatus.Totals, Int>) -> Double {
             Double(last.totals[keyPath: value] - first.totals[keyPath: value]) / seconds
         }
@@ -29,9 +30,5 @@ struct RateWindow: Sendable {
             deadLetteredPerSecond: rate(\.deadLettered),
             retriesPerSecond: rate(\.retries)
         )
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

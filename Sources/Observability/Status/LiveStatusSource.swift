@@ -62,14 +62,14 @@ public struct LiveStatusSource: StatusSource {
             )
         }
         let lastError = consumer.observations.lastError.map {
-            ServiceStatus.LastError(message: $0.message, kind: "\($0.kind)", secondsAgo: RateWindow.seconds(now - $0.at))
+            ServiceStatus.LastError(message: $0.message, kind: "\($0.kind)", secondsAgo: (now - $0.at).inSeconds)
         }
         return ServiceStatus(
             state: lifecycle.current, version: version, topic: topic, group: group,
             memberId: monitored.memberID, groupJoinState: monitored.statistics?.joinState,
             brokersConnected: freshStatistics(monitored, now: now)?.brokersUp,
             partitions: partitions, totals: snapshot.totals, rates: monitored.rates, lastError: lastError,
-            offsetsAgeSeconds: monitored.offsetsAt.map { RateWindow.seconds(now - $0) }
+            offsetsAgeSeconds: monitored.offsetsAt.map { (now - $0).inSeconds }
         )
     }
 

@@ -72,13 +72,3 @@ public final class LatencyHistogram: Sendable {
         state.withLock { $0 }
     }
 }
-
-extension Duration {
-    /// Whole nanoseconds (saturating), for histogram bounds and observations.
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return seconds < 0 ? .min : .max }
-        return scaled &+ attoseconds / 1_000_000_000
-    }
-}

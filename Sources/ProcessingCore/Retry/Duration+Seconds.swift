@@ -1,8 +1,17 @@
 extension Duration {
-    /// The duration as fractional seconds (for arithmetic in Double and for logging).
-    var inSeconds: Double {
+    /// The duration as fractional seconds (for arithmetic in Double, logging and rates; `package` for
+    /// Observability's status and progress lines).
+    package var inSeconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
+    /// Whole nanoseconds (saturating), for histogram bounds and observations.
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        return scaled &+ attoseconds / 1_000_000_000
     }
 
     /// The largest duration built from fractional seconds here (~31 years): far beyond any sensible

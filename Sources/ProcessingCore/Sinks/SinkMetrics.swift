@@ -26,12 +26,7 @@ public struct SinkMetrics: SinkObserver {
         batches.increment()
         if result.duplicates > 0 { duplicates.increment(by: result.duplicates) }
         if result.stored > 0 { stored.increment(by: result.stored) }
-        self.duration.recordNanoseconds(Self.nanoseconds(duration))
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        self.duration.recordNanoseconds(duration.nanoseconds)
     }
 
     public func failed(_ error: EventSinkError, events: Int, duration: Duration) {
@@ -39,6 +34,6 @@ public struct SinkMetrics: SinkObserver {
         case .unavailable: unavailable.increment()
         case .rejected: rejected.increment()
         }
-        self.duration.recordNanoseconds(Self.nanoseconds(duration))
+        self.duration.recordNanoseconds(duration.nanoseconds)
     }
 }
