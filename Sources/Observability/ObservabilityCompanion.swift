@@ -21,7 +21,6 @@ public final class ObservabilityCompanion: ServiceCompanion {
     private let configuration: ServiceConfiguration
     private let logger: Logger
     private let onListening: @Sendable (String, Int) -> Void
-    private let extraReadinessChecks: @Sendable () -> [ProbeReport.Check]
     /// The registry `/metrics` renders (made up front, so `bootstrapMetricsSystem()` can point
     /// swift-metrics at it before the service runs).
     private let metrics: ServiceMetrics
@@ -33,16 +32,13 @@ public final class ObservabilityCompanion: ServiceCompanion {
     /// - Parameters:
     ///   - onListening: told the HTTP server's bound address and port (for in-process tests; the log line
     ///     `HTTP server listening` says the same).
-    ///   - extraReadinessChecks: further `/readyz` checks, e.g. that a sink is reachable.
     public init(
         configuration: ServiceConfiguration, logger: Logger,
-        onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in },
-        extraReadinessChecks: @escaping @Sendable () -> [ProbeReport.Check] = { [] }
+        onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in }
     ) {
         self.configuration = configuration
         self.logger = logger
         self.onListening = onListening
-        self.extraReadinessChecks = extraReadinessChecks
         let metrics = ServiceMetrics(version: ServiceVersion.current, group: configuration.groupID, topic: configuration.topic)
         self.metrics = metrics
         self.source = StartupStatusSource(
@@ -83,12 +79,10 @@ public final class ObservabilityCompanion: ServiceCompanion {
         let settings = configuration.observability
         let consumer = parts.consumer
         let pipeline = parts.pipeline
-        let extraReadinessChecks = self.extraReadinessChecks
         let store = parts.store
+        // The event store, when the service writes to one, is the one check beyond Kafka's.
         let readinessChecks: @Sendable () -> [ProbeReport.Check] = {
-            var checks = extraReadinessChecks()
-            if let store { checks.append(Self.storeCheck(name: store.name, reachable: store.isReachable())) }
-            return checks
+            store.map { [Self.storeCheck(name: $0.name, reachable: $0.isReachable())] } ?? []
         }
         let lifecycle = ServiceLifecycleState()
         let monitor = ConsumerMonitor(

@@ -51,17 +51,16 @@ public struct ProcessingServiceApp: Sendable {
         do {
             started = try await withTaskCancellationHandler { try await startup.value } onCancel: { startup.cancel() }
         } catch is CancellationError {
-            await companion?.abandon()
+            await abandonStartup(nil)
             logger.info("Processing service stopped before it was connected")
             return
         } catch {
-            await companion?.abandon()
+            await abandonStartup(nil)
             throw error
         }
         if signals.received != nil || Task.isCancelled {
             // The signal came as the start-up finished: nothing ran yet, nothing to shut down.
-            await started.deadLetters?.close(flushTimeout: .seconds(1))
-            await companion?.abandon()
+            await abandonStartup(started)
             logger.info("Processing service stopped before it was connected")
             return
         }
@@ -76,19 +75,18 @@ public struct ProcessingServiceApp: Sendable {
             services.append(CommitTimerService(consumer: started.consumer, interval: commitInterval))
         }
         // Before the consumer: services stop in reverse order, and the consumer's drain needs the sink running.
-        if let sinkStage = started.sinkStage, let sink {
-            services.insert(SinkService(stage: sinkStage, sinkName: sink.name, logger: logger), at: 0)
+        if let sink = started.sink {
+            services.insert(SinkService(stage: sink.stage, sinkName: sink.name, logger: logger), at: 0)
         }
         if let companion {
-            let store = started.sinkStage.map { stage in
-                (name: sink?.name ?? "sink", isReachable: { @Sendable in stage.isStoreReachable })
+            let store = started.sink.map { sink in
+                (name: sink.name, isReachable: { @Sendable [stage = sink.stage] in stage.isStoreReachable })
             }
             do {
                 services = try companion.arrange(
                     services, parts: ServiceParts(consumer: started.consumer, pipeline: started.pipeline, store: store))
             } catch {
-                await started.deadLetters?.close(flushTimeout: .seconds(1))
-                await companion.abandon()
+                await abandonStartup(started)
                 throw error
             }
         }
@@ -113,8 +111,16 @@ public struct ProcessingServiceApp: Sendable {
         let consumer: KafkaConsumer
         let pipeline: EventPipeline
         let deadLetters: KafkaDeadLetterSink?
-        /// The sink stage, when a store is configured; its `isStoreReachable` is the sink's readiness.
-        let sinkStage: SinkStage?
+        /// The sink stage and the sink's name, when a store is configured; the stage's `isStoreReachable`
+        /// is the sink's readiness.
+        let sink: (stage: SinkStage, name: String)?
+    }
+
+    /// The start-up ended before the service group ran: closes what it opened (the dead-letter producer,
+    /// when `started` got that far) and stops the companion's early HTTP server.
+    private func abandonStartup(_ started: Started?) async {
+        await started?.deadLetters?.close(flushTimeout: .seconds(1))
+        await companion?.abandon()
     }
 
     /// Builds the dead-letter sink, the pipeline and the consumer, and waits for the brokers and the topic.
@@ -124,7 +130,7 @@ public struct ProcessingServiceApp: Sendable {
         try await companion?.prepare()
         let consumerConfiguration = configuration.kafkaConfiguration
         let deadLetters = try makeDeadLetterSink()
-        let sinkStage = makeSinkStage(deadLetters: deadLetters)
+        let sink = makeSinkStage(deadLetters: deadLetters)
         let pipeline = EventPipeline(
             processor: processor,
             deadLetters: deadLetters,
@@ -136,7 +142,7 @@ public struct ProcessingServiceApp: Sendable {
                 consumerGroup: configuration.groupID
             ),
             logger: logger,
-            processedEvents: sinkStage
+            processedEvents: sink?.stage
         )
         let consumer = try KafkaConsumer(
             configuration: consumerConfiguration,
@@ -150,7 +156,9 @@ public struct ProcessingServiceApp: Sendable {
             await deadLetters?.close(flushTimeout: .seconds(1))
             throw error
         }
-        return Started(consumer: consumer, pipeline: pipeline, deadLetters: deadLetters, sinkStage: sinkStage)
+        return Started(
+            consumer: consumer, pipeline: pipeline, deadLetters: deadLetters,
+            sink: sink)
     }
 
     /// Closes the dead-letter producer within what is left of the shutdown deadline (its letters in
@@ -161,13 +169,14 @@ public struct ProcessingServiceApp: Sendable {
         await deadLetters.close(flushTimeout: max(.zero, left - KafkaDeadLetterSink.closeReportMargin))
     }
 
-    /// The sink stage for `sink`, if there is one: batches as configured, rejected events to `deadLetters`,
+    /// The sink stage for `sink` and the sink's name, if there is one: batches as configured, rejected events to `deadLetters`,
     /// metrics labelled with the sink's name. Its `isStoreReachable` is what readiness reports for the sink.
-    private func makeSinkStage(deadLetters: (any DeadLetterSink)?) -> SinkStage? {
+    private func makeSinkStage(deadLetters: (any DeadLetterSink)?) -> (stage: SinkStage, name: String)? {
         guard let sink else { return nil }
-        return SinkStage(
+        let stage = SinkStage(
             sink: sink, deadLetters: deadLetters, settings: configuration.sink.batchSettings,
             observer: SinkMetrics(sink: sink.name), logger: logger)
+        return (stage, sink.name)
     }
 
     /// `auto.commit.interval.ms` when set, else librdkafka's default of 5 s.
