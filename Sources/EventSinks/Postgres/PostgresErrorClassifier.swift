@@ -20,7 +20,6 @@ enum PostgresErrorClassifier {
     static func classify(_ error: any Error) -> EventSinkError {
         guard let error = error as? PSQLError else {
             if error is CancellationError { return .unavailable("cancelled") }
-            if let deadline = error as? DeadlinePassed { return .unavailable("\(deadline)") }
             return .unavailable("\(error)")
         }
         guard error.code == .server, let info = error.serverInfo else {

@@ -47,9 +47,6 @@ struct PostgresSchema {
         ]
     }
 
-    /// The schema version this release writes.
-    var currentVersion: Int { migrations.count }
-
     /// Applies the migrations the database has not seen; returns the versions applied.
     @discardableResult
     func migrate(_ connection: PostgresConnection, logger: Logger) async throws -> [Int] {

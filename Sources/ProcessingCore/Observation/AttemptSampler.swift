@@ -55,11 +55,11 @@ struct AttemptSampler {
         untimedAttempts += 1
         if succeeded { untimedSuccesses += 1 }
         guard let started else { return }
-        let elapsed = Int64(bitPattern: Self.monotonicNanoseconds() &- started)
+        let elapsed = Self.elapsedNanoseconds(since: started)
         lastDuration = (elapsed, durations.record(nanoseconds: elapsed, weight: untimedAttempts))
         untimedAttempts = 0
         if succeeded, let milliseconds = timestamp() {
-            let age = max(0, Self.wallClockMilliseconds() - milliseconds) * 1_000_000
+            let age = Self.ageNanoseconds(ofTimestamp: milliseconds)
             lastAge = (age, ages.record(nanoseconds: age, weight: untimedSuccesses))
             untimedSuccesses = 0
         }
@@ -79,6 +79,18 @@ struct AttemptSampler {
         histograms.processingDuration.merge(&durations)
         histograms.eventAge.merge(&ages)
         countdown = 0
+    }
+
+    /// Nanoseconds since `started` (a `monotonicNanoseconds()` reading).
+    @inline(__always)
+    static func elapsedNanoseconds(since started: UInt64) -> Int64 {
+        Int64(bitPattern: monotonicNanoseconds() &- started)
+    }
+
+    /// How old a record is now, from its timestamp (milliseconds since the epoch); 0 for one from the future.
+    @inline(__always)
+    static func ageNanoseconds(ofTimestamp milliseconds: Int64) -> Int64 {
+        max(0, wallClockMilliseconds() - milliseconds) * 1_000_000
     }
 
     static func monotonicNanoseconds() -> UInt64 {

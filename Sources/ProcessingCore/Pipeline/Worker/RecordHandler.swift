@@ -64,9 +64,10 @@ struct RecordHandler: Sendable {
         var error = firstError
         let firstFailure = Date()
         while true {
-            statistics.addFailedAttempt(error is PermanentProcessingError ? .processingRejected : .processingFailed)
+            let rejection = error as? PermanentProcessingError
+            statistics.addFailedAttempt(rejection != nil ? .processingRejected : .processingFailed)
             if isRevoked { return .abandoned }
-            if let rejection = error as? PermanentProcessingError {
+            if let rejection {
                 if attempt > 1 { clearPause(.retryBackoff) }
                 return await giveUp(record, failure: .processingRejected, message: rejection.description, attempts: attempt, firstFailure: firstFailure)
             }
@@ -156,15 +157,13 @@ struct RecordHandler: Sendable {
 
     /// A retry attempt's duration, exactly (first attempts are sampled by the record loop).
     private func recordDuration(since started: UInt64) {
-        let elapsed = Int64(bitPattern: AttemptSampler.monotonicNanoseconds() &- started)
-        statistics.histograms.processingDuration.record(nanoseconds: elapsed)
+        statistics.histograms.processingDuration.record(nanoseconds: AttemptSampler.elapsedNanoseconds(since: started))
     }
 
     /// A record finished on the failure path (processed after retries, or dead-lettered): its age.
     private func recordAge(of record: KafkaRecord) {
         guard let timestamp = record.timestampMilliseconds else { return }
-        let age = max(0, AttemptSampler.wallClockMilliseconds() - timestamp) * 1_000_000
-        statistics.histograms.eventAge.record(nanoseconds: age)
+        statistics.histograms.eventAge.record(nanoseconds: AttemptSampler.ageNanoseconds(ofTimestamp: timestamp))
     }
 
     private var isRevoked: Bool { partition.isRevoked }
