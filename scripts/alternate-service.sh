@@ -9,7 +9,9 @@
 # Each entry may carry NAME=VALUE settings after a space, e.g. "/tmp/new/processing-service KAFKA_CFG_X=1".
 set -euo pipefail
 IFS=':' read -r -a builds <<< "${ALTERNATE_SERVICES:?set ALTERNATE_SERVICES to build paths separated by ':'}"
-counter="${ALTERNATE_SERVICES_COUNTER:-${TMPDIR:-/tmp}/alternate-service.$PPID}"
+# One counter per benchmark run: the parent's pid and start time (a pid alone may be reused by a later run).
+started=$(awk '{print $22}' "/proc/$PPID/stat" 2>/dev/null || echo 0)
+counter="${ALTERNATE_SERVICES_COUNTER:-${TMPDIR:-/tmp}/alternate-service.$PPID.$started}"
 round=$(cat "$counter" 2>/dev/null || echo 0)
 echo $((round + 1)) > "$counter"
 read -r -a entry <<< "${builds[$((round % ${#builds[@]}))]}"

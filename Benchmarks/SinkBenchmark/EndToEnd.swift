@@ -31,6 +31,8 @@ struct EndToEnd {
             "KAFKA_BROKERS": broker.bootstrapServers, "KAFKA_TOPIC": Self.topic, "KAFKA_GROUP_ID": group,
             "LOG_LEVEL": "warning", "LOG_FORMAT": "text", "DLQ_ENABLED": "false", "SINK_BATCH_SIZE": String(batchSize),
             "KAFKA_CFG_AUTO_COMMIT_INTERVAL_MS": "100",
+            // No HTTP server: its default port (8080) may be taken, and the consumer benchmark measures without it too.
+            "HTTP_ENABLED": "false",
         ]) { $1 }
         service.standardOutput = FileHandle.nullDevice
         try service.run()

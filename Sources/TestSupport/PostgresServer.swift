@@ -98,7 +98,7 @@ public final class PostgresServer: @unchecked Sendable {
     private func startBlocking() throws {
         var lastFailure = ""
         for _ in 0..<5 {
-            if port == 0 { port = try Self.freePort() }
+            if port == 0 { port = try FreePort.pick() }
             let process = Process()
             process.executableURL = runAsPostgresUser ? URL(fileURLWithPath: "/usr/bin/setpriv") : binaries.appendingPathComponent("postgres")
             let arguments = [
@@ -166,25 +166,6 @@ public final class PostgresServer: @unchecked Sendable {
             if FileManager.default.isExecutableFile(atPath: bin.appendingPathComponent("postgres").path) { return bin }
         }
         throw PostgresServerError.failed("find", "no PostgreSQL server binaries in /usr/lib/postgresql/*/bin (install Debian's postgresql) and POSTGRES_BIN_DIR is not set")
-    }
-
-    /// A loopback port nobody listens on right now (the kernel's pick for port 0).
-    private static func freePort() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw PostgresServerError.failed("socket", String(cString: strerror(errno))) }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(socket, pointer, length) == 0 && getsockname(socket, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw PostgresServerError.failed("bind", String(cString: strerror(errno))) }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Runs blocking `body` on a new thread and waits for it without holding a cooperative-pool thread.

@@ -3,7 +3,10 @@ import Foundation
 /// Debian's `promtool` (package `prometheus`, installed by scripts/install-deps.sh), for the tests that lint an
 /// exposition the way Prometheus's own tooling does.
 public enum Promtool {
-    public static let path = "/usr/bin/promtool"
+    /// The `promtool` binary: `PROMTOOL_PATH`, else `/usr/bin/promtool` (as `PrometheusServer.executablePath`).
+    public static var path: String {
+        ProcessInfo.processInfo.environment["PROMTOOL_PATH"] ?? "/usr/bin/promtool"
+    }
 
     /// Whether promtool is installed here.
     public static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: path) }

@@ -91,11 +91,7 @@ struct SinkFailureTests {
             try await scenario.waitUntilCommitted(atLeast: 500, service)
             try await scenario.store.makeUnavailable()
             try await service.waitForLine("the store reported unavailable") { $0.message.hasPrefix("Event store unavailable") }
-            let clock = ContinuousClock()
-            let start = clock.now
-            service.terminate()
-            let exit = try await service.waitForExit(timeout: .seconds(60))
-            let took = clock.now - start
+            let (exit, took) = try await service.timedShutDown(timeout: .seconds(60))
             #expect(exit == .exited(0))
             // SHUTDOWN_TIMEOUT for the drain, then closing the consumer and the dead-letter producer.
             #expect(took < .seconds(3 + 7), "took \(took)")

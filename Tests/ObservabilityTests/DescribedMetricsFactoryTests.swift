@@ -9,7 +9,7 @@ import TestSupport
 @Suite("swift-metrics into /metrics")
 struct DescribedMetricsFactoryTests {
     @Test("counters, timers and gauges made through swift-metrics are rendered with HELP and pass promtool",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool"), "promtool is not installed"))
+          .enabled(if: Promtool.isInstalled, "promtool is not installed"))
     func swiftMetricsReachTheExposition() throws {
         let metrics = ServiceMetrics(version: "1", group: "g", topic: "events")
         let factory = DescribedMetricsFactory(registry: metrics.registry, help: ["sink_batches_total": "Batches written to the sink."])

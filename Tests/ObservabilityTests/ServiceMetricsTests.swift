@@ -30,7 +30,7 @@ struct ServiceMetricsTests {
     }
 
     @Test("promtool check metrics accepts the exposition, histograms included",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool"), "promtool is not installed"))
+          .enabled(if: Promtool.isInstalled, "promtool is not installed"))
     func promtoolAcceptsExposition() throws {
         let histogram = LatencyHistogram(upperBounds: [.microseconds(100), .milliseconds(1), .seconds(1)])
         var tally = histogram.makeTally()

@@ -9,7 +9,6 @@ import TestSupport
 @Suite("deploy/: Kubernetes, Prometheus and Grafana files")
 struct DeployManifestTests {
     static let validator = Repository.url("scripts/validate_deploy.py").path
-    static let promtool = ProcessInfo.processInfo.environment["PROMTOOL_PATH"] ?? "/usr/bin/promtool"
 
     @Test("the manifests pass the Kubernetes schemas and are wired to the service's port, probes and shutdown")
     func deployIsValid() throws {
@@ -19,9 +18,9 @@ struct DeployManifestTests {
 
     @Test("promtool accepts the alert rules and the compose Prometheus configuration")
     func promtoolAcceptsRulesAndConfig() throws {
-        let rules = try ProcessOutput.run(Self.promtool, ["check", "rules", Repository.url("deploy/prometheus/alerts.yml").path])
+        let rules = try ProcessOutput.run(Promtool.path, ["check", "rules", Repository.url("deploy/prometheus/alerts.yml").path])
         #expect(rules.status == 0, "\(rules)")
-        let config = try ProcessOutput.run(Self.promtool, ["check", "config", Repository.url("deploy/prometheus/prometheus.yml").path])
+        let config = try ProcessOutput.run(Promtool.path, ["check", "config", Repository.url("deploy/prometheus/prometheus.yml").path])
         #expect(config.status == 0, "\(config)")
     }
 
@@ -33,7 +32,7 @@ struct DeployManifestTests {
         let broken = try String(contentsOf: file, encoding: .utf8)
             .replacingOccurrences(of: "expr: processing_service_ready == 0", with: "expr: processing_service_ready == == 0")
         try broken.write(to: file, atomically: true, encoding: .utf8)
-        let result = try ProcessOutput.run(Self.promtool, ["check", "rules", file.path])
+        let result = try ProcessOutput.run(Promtool.path, ["check", "rules", file.path])
         #expect(result.status != 0, "\(result)")
     }
 
