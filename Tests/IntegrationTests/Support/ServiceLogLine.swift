@@ -8,6 +8,16 @@ struct ServiceLogLine: Sendable {
     var message: String
     /// String metadata values as logged; nested values are kept as their JSON text.
     var metadata: [String: String]
+    /// The `timestamp` field as logged (RFC 3339, UTC, milliseconds); see `date`.
+    var timestamp: String
+
+    /// When the service logged the line, by its own clock; nil when the timestamp does not parse.
+    var date: Date? {
+        // Parsed on demand: most tests never look at it, and a formatter per line would cost every reader.
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: timestamp)
+    }
 
     /// The message the default processor logs for every event it processes.
     static let processedMessagePrefix = "Processing event: "
@@ -21,6 +31,7 @@ struct ServiceLogLine: Sendable {
         else { return nil }
         self.level = level
         self.logger = object["logger"] as? String ?? ""
+        self.timestamp = object["timestamp"] as? String ?? ""
         self.message = message
         var metadata: [String: String] = [:]
         for (key, value) in object["metadata"] as? [String: Any] ?? [:] {

@@ -92,6 +92,22 @@ final class ServiceProcess: @unchecked Sendable {
     /// Lines logged at `error` or `critical`.
     var errorLines: [ServiceLogLine] { logLines.filter { $0.level == "error" || $0.level == "critical" } }
 
+    /// How long the shutdown took by the service's own clock: from the line that says a signal was
+    /// received to `Processing service stopped`, both from the log's timestamps. Unlike the time until the
+    /// test sees the exit, it does not include a loaded test process reading the log late. Nil when
+    /// either line is missing.
+    var loggedShutdownDuration: Duration? {
+        loggedDuration(from: { $0.message.hasSuffix("received: shutting down") }, to: { $0.message == "Processing service stopped" })
+    }
+
+    /// The time between the first line matching `start` and the last matching `end`, by the timestamps
+    /// the service logged them with; nil when either is missing.
+    func loggedDuration(from start: (ServiceLogLine) -> Bool, to end: (ServiceLogLine) -> Bool) -> Duration? {
+        let lines = logLines
+        guard let started = lines.first(where: start)?.date, let ended = lines.last(where: end)?.date else { return nil }
+        return .milliseconds(Int64((ended.timeIntervalSince(started) * 1000).rounded()))
+    }
+
     /// How the process ended, or nil while it runs.
     var exitStatus: ChildExit? { child?.exitStatus }
 
