@@ -72,11 +72,12 @@ struct RecordArenaTests {
 
     /// Produces `records` to a fresh broker and copies them back through a `NativeRecordReader`.
     static func readBack(
-        _ records: [ProducerRecord], partitions: [Int32], arenaByteLimit: Int = NativeRecordReader.maxArenaBytes
+        _ records: [ProducerRecord], partitions: [Int32], arenaByteLimit: Int = NativeRecordReader.maxArenaBytes,
+        producerProperties: [String: String] = [:]
     ) async throws -> [KafkaRecord] {
         let broker = try await MockBroker(topics: ["arena": 2])
         defer { broker.requestStop() }
-        try await ConsumerTestProducer.produce(records, bootstrapServers: broker.bootstrapServers)
+        try await ConsumerTestProducer.produce(records, bootstrapServers: broker.bootstrapServers, properties: producerProperties)
         return try await ProducerRoundTripReader.withMessages(
             bootstrapServers: broker.bootstrapServers, topic: "arena", partitions: partitions, count: records.count
         ) { messages in
