@@ -67,7 +67,10 @@ struct SinkFailureTests {
             await publisher.close()
             try await EventPublisher.publish(to: scenario.broker, topic: SinkScenario.topic, count: 1_000, seed: 32)
 
-            _ = try await scenario.serveUntilAllCommitted("sink-reject-\(kind)")
+            let service = try await scenario.serveUntilAllCommitted("sink-reject-\(kind)")
+            // Counted with the pipeline's dead letters (the summary reads the same counters as /metrics).
+            let summary = try #require(service.logLines.last { $0.message == "Consumer closed" }, "\(service.tail())")
+            #expect(summary.metadata["dead_lettered"] == "1", "\(summary.metadata)")
             try await scenario.expectStored(exactly: SinkScenario.eventIDs(count: 1_000, seed: 31) + SinkScenario.eventIDs(count: 1_000, seed: 32))
             let letters = try await TopicSnapshot.read(
                 topic: "\(SinkScenario.topic).dlq", partitionCount: SinkScenario.partitions, bootstrapServers: scenario.broker.bootstrapServers)

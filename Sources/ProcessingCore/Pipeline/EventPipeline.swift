@@ -25,8 +25,9 @@ public final class EventPipeline: KafkaConsumerDelegate {
     private let logger: Logger
     private let flow: FlowControl
     private let executor: ProcessingExecutor
-    /// What the pipeline did so far.
-    public let statistics = ProcessingStatistics()
+    /// What the pipeline did so far (with the dead letters a sink stage writes, when it was given the same
+    /// counters).
+    public let statistics: ProcessingStatistics
     /// Records consumed from partitions since revoked (their workers are gone; counters never go back).
     private let consumedOfRevoked = Mutex<[TopicPartition: Int]>([:])
 
@@ -35,10 +36,15 @@ public final class EventPipeline: KafkaConsumerDelegate {
     ///     finished (e.g. stored in batches; see `ProcessedEventStage`). nil: finished as soon as processed.
     ///   - executor: where the partition workers process; by default threads shared by every pipeline of
     ///     the process, one per core, below the Kafka client's threads in priority.
+    ///   - statistics: the counters to add to; pass the ones given to the sink stage, so that the dead
+    ///     letters it writes count with the pipeline's (`processing_dead_letters_total`, `/status`, the
+    ///     progress line).
     public init(
         processor: any EventProcessor, deadLetters: (any DeadLetterSink)?, settings: PipelineSettings, logger: Logger,
-        processedEvents: (any ProcessedEventStage)? = nil, executor: ProcessingExecutor = .shared
+        processedEvents: (any ProcessedEventStage)? = nil, executor: ProcessingExecutor = .shared,
+        statistics: ProcessingStatistics = ProcessingStatistics()
     ) {
+        self.statistics = statistics
         self.processor = processor
         self.deadLetters = deadLetters
         self.stage = processedEvents

@@ -130,7 +130,9 @@ public struct ProcessingServiceApp: Sendable {
         try await companion?.prepare()
         let consumerConfiguration = configuration.kafkaConfiguration
         let deadLetters = try makeDeadLetterSink()
-        let sink = makeSinkStage(deadLetters: deadLetters)
+        // One set of counters for the pipeline and the sink stage: both write dead letters.
+        let statistics = ProcessingStatistics()
+        let sink = makeSinkStage(deadLetters: deadLetters, statistics: statistics)
         let pipeline = EventPipeline(
             processor: processor,
             deadLetters: deadLetters,
@@ -142,7 +144,8 @@ public struct ProcessingServiceApp: Sendable {
                 consumerGroup: configuration.groupID
             ),
             logger: logger,
-            processedEvents: sink?.stage
+            processedEvents: sink?.stage,
+            statistics: statistics
         )
         let consumer = try KafkaConsumer(
             configuration: consumerConfiguration,
@@ -171,11 +174,13 @@ public struct ProcessingServiceApp: Sendable {
 
     /// The sink stage for `sink` and the sink's name, if there is one: batches as configured, rejected events to `deadLetters`,
     /// metrics labelled with the sink's name. Its `isStoreReachable` is what readiness reports for the sink.
-    private func makeSinkStage(deadLetters: (any DeadLetterSink)?) -> (stage: SinkStage, name: String)? {
+    private func makeSinkStage(
+        deadLetters: (any DeadLetterSink)?, statistics: ProcessingStatistics
+    ) -> (stage: SinkStage, name: String)? {
         guard let sink else { return nil }
         let stage = SinkStage(
             sink: sink, deadLetters: deadLetters, settings: configuration.sink.batchSettings,
-            observer: SinkMetrics(sink: sink.name), logger: logger)
+            pipelineStatistics: statistics, observer: SinkMetrics(sink: sink.name), logger: logger)
         return (stage, sink.name)
     }
 

@@ -26,6 +26,8 @@ final class SinkBatchWriter: Sendable {
     private let deadLetters: (any DeadLetterSink)?
     private let settings: SinkBatchSettings
     private let statistics: SinkStatistics
+    /// Where a written dead letter counts with the pipeline's (see `SinkBatcher.init`).
+    private let pipelineStatistics: ProcessingStatistics?
     private let observer: any SinkObserver
     private let logger: Logger
     /// Whether the last write reached the store (readiness reads it).
@@ -36,12 +38,13 @@ final class SinkBatchWriter: Sendable {
 
     init(
         sink: any EventSink, deadLetters: (any DeadLetterSink)?, settings: SinkBatchSettings,
-        statistics: SinkStatistics, observer: any SinkObserver, logger: Logger
+        statistics: SinkStatistics, pipelineStatistics: ProcessingStatistics?, observer: any SinkObserver, logger: Logger
     ) {
         self.sink = sink
         self.deadLetters = deadLetters
         self.settings = settings
         self.statistics = statistics
+        self.pipelineStatistics = pipelineStatistics
         self.observer = observer
         self.logger = logger
     }
@@ -144,6 +147,7 @@ final class SinkBatchWriter: Sendable {
         while !Task.isCancelled {
             do {
                 try await deadLetters.send(letter)
+                pipelineStatistics?.addDeadLettered(.sinkRejected)
                 logger.error("Message dead-lettered: the store rejected it: \(message)", metadata: origin)
                 return .settled
             } catch {

@@ -73,12 +73,15 @@ public final class SinkBatcher: Sendable {
     ///   - sink: the store.
     ///   - deadLetters: where rejected events go; `nil` when dead-lettering is disabled (a rejected event
     ///     then stops its partition's offsets where it is).
+    ///   - pipelineStatistics: the pipeline's counters, where each event the store rejected and the batcher
+    ///     dead-lettered counts as a dead letter of class `sink_rejected`, like the pipeline's own.
     ///   - onRelease: receives the positions that may be stored; called under the batcher's lock.
     public init(
         sink: any EventSink,
         deadLetters: (any DeadLetterSink)?,
         settings: SinkBatchSettings,
         statistics: SinkStatistics = SinkStatistics(),
+        pipelineStatistics: ProcessingStatistics? = nil,
         observer: any SinkObserver = NoSinkObserver(),
         logger: Logger,
         onRelease: @escaping @Sendable ([TopicPartitionOffset]) -> Void
@@ -87,8 +90,8 @@ public final class SinkBatcher: Sendable {
         self.statistics = statistics
         self.onRelease = onRelease
         self.writer = SinkBatchWriter(
-            sink: sink, deadLetters: deadLetters, settings: settings, statistics: statistics, observer: observer,
-            logger: logger)
+            sink: sink, deadLetters: deadLetters, settings: settings, statistics: statistics,
+            pipelineStatistics: pipelineStatistics, observer: observer, logger: logger)
     }
 
     /// Whether the store took the last write (or open) attempt; false while it is unavailable.

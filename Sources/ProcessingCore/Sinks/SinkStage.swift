@@ -30,17 +30,20 @@ public final class SinkStage: ProcessedEventStage, SinkReachability {
     private let works = Mutex<[TopicPartition: PartitionWorks]>([:])
 
     /// - Parameters:
+    ///   - pipelineStatistics: the pipeline's counters (give the pipeline the same): the events the store
+    ///     rejected and the stage dead-lettered count there as dead letters of class `sink_rejected`.
     ///   - maxPendingEvents: how many events the stage may hold before `accept` waits; default two
     ///     batches and a half, so one batch is written while the next fills.
     public init(
         sink: any EventSink, deadLetters: (any DeadLetterSink)?, settings: SinkBatchSettings,
-        observer: any SinkObserver = NoSinkObserver(), logger: Logger, maxPendingEvents: Int? = nil
+        pipelineStatistics: ProcessingStatistics? = nil, observer: any SinkObserver = NoSinkObserver(), logger: Logger,
+        maxPendingEvents: Int? = nil
     ) {
         self.maxPendingEvents = maxPendingEvents ?? settings.batchSize * 5 / 2
         let box = ReleaseTarget()
         self.batcher = SinkBatcher(
-            sink: sink, deadLetters: deadLetters, settings: settings, observer: observer, logger: logger,
-            onRelease: { box.stage?.release($0) })
+            sink: sink, deadLetters: deadLetters, settings: settings, pipelineStatistics: pipelineStatistics,
+            observer: observer, logger: logger, onRelease: { box.stage?.release($0) })
         box.stage = self
     }
 

@@ -19,13 +19,14 @@ struct SinkBatcherTests {
     /// A running stage on a scripted sink; `body` drives it; afterwards the stage is finished and awaited.
     func withStage(
         _ settings: SinkBatchSettings, deadLetters: CollectingDeadLetters? = CollectingDeadLetters(),
+        pipelineStatistics: ProcessingStatistics? = nil,
         _ body: (SinkBatcher, ScriptedSink, Releases) async throws -> Void
     ) async throws {
         let releases = Releases()
         let sink = ScriptedSink(releases: releases)
         let batcher = SinkBatcher(
-            sink: sink, deadLetters: deadLetters, settings: settings, logger: Logger(label: "test"),
-            onRelease: { releases.record($0) })
+            sink: sink, deadLetters: deadLetters, settings: settings, pipelineStatistics: pipelineStatistics,
+            logger: Logger(label: "test"), onRelease: { releases.record($0) })
         let run = Task { await batcher.run() }
         defer { run.cancel() }
         try await body(batcher, sink, releases)
@@ -130,10 +131,11 @@ struct SinkBatcherTests {
         }
     }
 
-    @Test("a rejected event is found by splitting the batch, dead-lettered with sink_rejected, its neighbours stored")
+    @Test("a rejected event is found by splitting the batch, dead-lettered with sink_rejected (counted with the pipeline's dead letters), its neighbours stored")
     func bisection() async throws {
         let deadLetters = CollectingDeadLetters()
-        try await withStage(Self.settings(size: 8), deadLetters: deadLetters) { batcher, sink, releases in
+        let pipelineStatistics = ProcessingStatistics()
+        try await withStage(Self.settings(size: 8), deadLetters: deadLetters, pipelineStatistics: pipelineStatistics) { batcher, sink, releases in
             let events = SampleEvents.make(count: 8).map(\.sinkEvent)
             let bad = events[5].event.eventID
             sink.reject([bad])
@@ -148,6 +150,9 @@ struct SinkBatcherTests {
             // 8 → 4+4 → 2+2 → 1+1: the first write, then at most two per level.
             #expect(sink.allAttempts.count <= 1 + 2 * 3)
             #expect(batcher.statistics.rejected == 1)
+            // processing_dead_letters_total{error_class="sink_rejected"}, /status and the progress line read these.
+            #expect(pipelineStatistics.deadLettered == 1)
+            #expect(pipelineStatistics.deadLettersByClass == [.sinkRejected: 1])
         }
     }
 
@@ -178,9 +183,10 @@ struct SinkBatcherTests {
         }
     }
 
-    @Test("without dead-lettering (DLQ_ENABLED=false) a rejected event holds its partition there; others go on")
+    @Test("without dead-lettering (DLQ_ENABLED=false) a rejected event holds its partition there (no dead letter counted); others go on")
     func rejectedWithoutDeadLettersHoldsPartition() async throws {
-        try await withStage(Self.settings(size: 6), deadLetters: nil) { batcher, sink, releases in
+        let pipelineStatistics = ProcessingStatistics()
+        try await withStage(Self.settings(size: 6), deadLetters: nil, pipelineStatistics: pipelineStatistics) { batcher, sink, releases in
             let events = SampleEvents.make(count: 6, partitions: 2).map(\.sinkEvent)  // p0: 0,1,2  p1: 0,1,2
             let bad = events.first { $0.topicPartition == Self.p0 && $0.offset == 1 }!
             sink.reject([bad.event.eventID], tellIndex: true)
@@ -192,6 +198,7 @@ struct SinkBatcherTests {
             // Later work of p0 stays held behind the rejected event.
             batcher.markFinished(Self.p0, next: 10)
             #expect(releases.last(Self.p0) == 1)
+            #expect(pipelineStatistics.deadLettered == 0)
         }
     }
 
