@@ -1,4 +1,5 @@
 import Logging
+import ProcessingCore
 import ServiceLifecycle
 
 /// The HTTP server, started before the service connects to Kafka and so before the service's own
@@ -28,7 +29,7 @@ final class EarlyHTTPServer: Sendable {
                 onListening(address, port)
                 listened.yield()
             })
-        let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: [.named(server)], gracefulShutdownSignals: [], logger: logger))
         let task = Task {
             defer { listened.finish() }
             try await group.run()
@@ -53,9 +54,9 @@ final class EarlyHTTPServer: Sendable {
 
     /// The server as a service of the service's group: runs until that group stops it (graceful shutdown,
     /// or cancellation after another service failed), then stops the server; fails when the server fails.
-    var service: some Service { Member(server: self) }
+    var service: some Service { HTTPServerMember(server: self) }
 
-    private struct Member: Service {
+    private struct HTTPServerMember: Service {
         let server: EarlyHTTPServer
 
         func run() async throws {

@@ -91,7 +91,8 @@ public struct ProcessingServiceApp: Sendable {
             }
         }
         // The signals are handled here, not by the group: they are trapped since the first line.
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(services: services.map { .named($0) }, gracefulShutdownSignals: [], logger: logger))
         signals.onSignal { [logger] signal in
             logger.info("\(signal) received: shutting down")
             Task { await group.triggerGracefulShutdown() }
