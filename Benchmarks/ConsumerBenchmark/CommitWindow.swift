@@ -20,6 +20,9 @@ struct CommitWindow: Sendable {
     /// CPU seconds the broker process used inside the window: on a shared machine, the consumer's rate
     /// is bounded by the cores the broker leaves it.
     var brokerCPUSeconds: Double?
+    /// Every sample from the first commit on: seconds since the window opened, events committed, and the
+    /// consumer's CPU seconds since then (for `--keep-logs`' timelines: where a round stalled).
+    var samples: [(seconds: Double, committed: Int64, cpuSeconds: Double?)] = []
 
     var eventsPerSecond: Double {
         Double(committedAtAll - committedAtFirst) / length.seconds
@@ -43,6 +46,7 @@ struct CommitWindow: Sendable {
         let deadline = started + timeout
         var first: (instant: ContinuousClock.Instant, committed: Int64, consumerCPU: Double?, brokerCPU: Double?)?
         var consecutiveFailures = 0
+        var samples: [(seconds: Double, committed: Int64, cpuSeconds: Double?)] = []
         while true {
             let exitedBeforeSample = consumer.pollExit()
             let before = ContinuousClock.now
@@ -64,6 +68,9 @@ struct CommitWindow: Sendable {
             let consumerCPU = ProcessCPUTime.seconds(of: consumer.pid) ?? consumer.termination?.cpuSeconds
             let brokerCPU = ProcessCPUTime.seconds(of: brokerPID)
 
+            if let first {
+                samples.append(((instant - first.instant).seconds, committed, difference(consumerCPU, first.consumerCPU)))
+            }
             if committed >= target {
                 guard let first, first.committed < target else {
                     throw BenchmarkError(
@@ -75,7 +82,8 @@ struct CommitWindow: Sendable {
                     committedAtAll: committed,
                     length: instant - first.instant,
                     consumerCPUSeconds: difference(consumerCPU, first.consumerCPU),
-                    brokerCPUSeconds: difference(brokerCPU, first.brokerCPU))
+                    brokerCPUSeconds: difference(brokerCPU, first.brokerCPU),
+                    samples: samples)
             }
             if first == nil && committed > 0 { first = (instant, committed, consumerCPU, brokerCPU) }
 

@@ -60,6 +60,8 @@ struct ConsumerRunner {
             throw BenchmarkError("\(error)\n\(Self.tail(of: logFile))")
         }
 
+        Self.writeTimeline(window, to: "\(workDirectory)/\(kind.rawValue)-\(round).timeline.csv")
+
         let termination: ChildTermination
         let stoppedCleanly: Bool
         switch kind {
@@ -92,6 +94,17 @@ struct ConsumerRunner {
             voluntaryContextSwitches: termination.voluntaryContextSwitches,
             involuntaryContextSwitches: termination.involuntaryContextSwitches,
             exit: termination.summary, stoppedCleanly: stoppedCleanly)
+    }
+
+    /// The window's samples as CSV (`seconds,committed,cpu_seconds`, from the first commit), beside the
+    /// round's log: kept with `--keep-logs`, to see whether a slow round stalled and where.
+    private static func writeTimeline(_ window: CommitWindow, to path: String) {
+        var text = "seconds,committed,cpu_seconds\n"
+        for sample in window.samples {
+            let cpu = sample.cpuSeconds.map { String(format: "%.3f", $0) } ?? ""
+            text += String(format: "%.3f", sample.seconds) + ",\(sample.committed)," + cpu + "\n"
+        }
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
     }
 
     private func launch(_ kind: ConsumerKind, group: String) -> (String, [String], [String: String]) {

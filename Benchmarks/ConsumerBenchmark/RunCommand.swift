@@ -11,7 +11,8 @@ struct RunCommand: ParsableCommand {
             every product first; scripts/benchmark.sh does). Each consumer runs in its own process with a \
             fresh consumer group; its rate is measured from its group's first committed offset to all \
             offsets committed, its CPU seconds and peak RSS are those of its whole process life (wait4). \
-            Children's logs go to a temporary directory, kept when something fails or with --keep-logs.
+            Children's logs and each round's timeline (NAME-ROUND.timeline.csv: committed events and CPU seconds \
+            per monitor sample) go to a temporary directory, kept when something fails or with --keep-logs.
             """
     )
 
