@@ -23,7 +23,7 @@ public final class PostgresServer: @unchecked Sendable {
 
     /// Creates the cluster and starts the server.
     public static func start() async throws -> PostgresServer {
-        try await offPool {
+        try await OffPool.run {
             let server = try PostgresServer()
             try server.startBlocking()
             return server
@@ -64,13 +64,13 @@ public final class PostgresServer: @unchecked Sendable {
 
     /// Starts the server again after ``stop()`` (same data, same port).
     public func start() async throws {
-        try await Self.offPool { try self.startBlocking() }
+        try await OffPool.run { try self.startBlocking() }
     }
 
     /// Stops the server (fast shutdown: open sessions are ended, committed data stays) and waits until it
     /// has exited. Idempotent.
     public func stop() async {
-        await Self.offPool { self.stopBlocking() }
+        await OffPool.run { self.stopBlocking() }
     }
 
     /// Whether the server is running.
@@ -78,7 +78,7 @@ public final class PostgresServer: @unchecked Sendable {
 
     /// Runs `sql` with `psql` and returns its unaligned, tuples-only output, trimmed.
     public func psql(_ sql: String, database: String = "postgres") async throws -> String {
-        try await Self.offPool {
+        try await OffPool.run {
             let result = try self.run(
                 self.binaries.appendingPathComponent("psql"),
                 ["-X", "-At", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(self.port), "-U", "postgres",
@@ -169,20 +169,6 @@ public final class PostgresServer: @unchecked Sendable {
     }
 
     /// Runs blocking `body` on a new thread and waits for it without holding a cooperative-pool thread.
-    private static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
-        }
-    }
-
-    private static func offPool(_ body: @escaping @Sendable () -> Void) async {
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                body()
-                continuation.resume()
-            }
-        }
-    }
 }
 
 /// A PostgreSQL tool failed; the message is its output.

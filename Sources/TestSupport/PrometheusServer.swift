@@ -2,8 +2,9 @@ import Foundation
 
 /// A real Prometheus server (Debian's `prometheus` package) for a test: a temporary configuration that
 /// scrapes the given targets every second, its own storage in a temporary directory, a free loopback port
-/// for its web listener, and its HTTP API for PromQL queries. Stopped (SIGTERM, then SIGKILL) by `stop()`
-/// or when the object goes away.
+/// for its web listener, and its HTTP API for PromQL queries. Use it through ``with(targets:metricsPath:_:)``,
+/// which stops it (SIGTERM, then SIGKILL after 10 s) and waits for its exit off the cooperative pool; an
+/// object let go without ``stop()`` kills the process without waiting.
 public final class PrometheusServer: @unchecked Sendable {
     // `@unchecked`: `Process` is not Sendable; it is only started here and terminated in `stop()`.
     private let process = Process()
@@ -48,7 +49,26 @@ public final class PrometheusServer: @unchecked Sendable {
         try process.run()
     }
 
-    deinit { stop() }
+    /// Starts Prometheus scraping `targets`, runs `body` with it, and stops it however `body` ends.
+    public static func with<T>(
+        targets: [String], metricsPath: String = "/metrics", _ body: (PrometheusServer) async throws -> T
+    ) async throws -> T {
+        let server = try PrometheusServer(targets: targets, metricsPath: metricsPath)
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    deinit {
+        // Never blocks: `stop()` is the graceful, awaited way.
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: directory)
+    }
 
     /// Waits until `/-/ready` answers 200. - Parameter timeout: a hang bound.
     public func waitUntilReady(timeout: Duration = .seconds(60)) async throws {
@@ -83,14 +103,19 @@ public final class PrometheusServer: @unchecked Sendable {
         }
     }
 
-    public func stop() {
-        if process.isRunning {
-            process.terminate()
-            let deadline = Date().addingTimeInterval(10)
-            while process.isRunning && Date() < deadline { usleep(20_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    /// SIGTERM, then SIGKILL if it has not exited after 10 s; returns once it has exited and its storage is
+    /// removed. The waiting happens on a thread of its own (`OffPool`). Idempotent.
+    public func stop() async {
+        await OffPool.run { [self] in
+            if process.isRunning {
+                process.terminate()
+                let deadline = Date().addingTimeInterval(10)
+                while process.isRunning && Date() < deadline { usleep(20_000) }
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                process.waitUntilExit()
+            }
+            try? FileManager.default.removeItem(at: directory)
         }
-        try? FileManager.default.removeItem(at: directory)
     }
 }
 

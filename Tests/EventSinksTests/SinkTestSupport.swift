@@ -29,9 +29,11 @@ enum SinkTests {
         return url
     }
 
-    /// Runs `sqlite3` on `path` with `sql`; its output, trimmed.
-    static func sqlite3(_ path: String, _ sql: String) throws -> String {
-        try ProcessOutput.run("/usr/bin/sqlite3", [path, sql]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+    /// Runs `sqlite3` on `path` with `sql` (on a thread of its own, not the cooperative pool); its output, trimmed.
+    static func sqlite3(_ path: String, _ sql: String) async throws -> String {
+        try await OffPool.run {
+            try ProcessOutput.run("/usr/bin/sqlite3", [path, sql]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
     }
 }
 

@@ -32,29 +32,29 @@ struct ObservabilityScrapeTests {
     func prometheusQueriesTheLag() async throws {
         let (broker, service, endpoints) = try await Self.runningService("scrape-prometheus")
         defer { broker.requestStop() }
-        let prometheus = try PrometheusServer(targets: ["127.0.0.1:\(endpoints.port)"])
-        defer { prometheus.stop() }
-        try await prometheus.waitUntilReady()
-        var samples: [PrometheusServer.Sample] = []
-        try await eventuallyAsync("Prometheus to have the lag of all four partitions", details: {
-            let targets = (try? await HTTPGet.fetch("\(prometheus.baseURL)/api/v1/targets").text) ?? "?"
-            return "\(samples); targets: \(targets)"
-        }) {
-            samples = try await prometheus.query(#"kafka_consumer_lag{topic="events"}"#)
-            return samples.count == 4
+        try await PrometheusServer.with(targets: ["127.0.0.1:\(endpoints.port)"]) { prometheus in
+            try await prometheus.waitUntilReady()
+            var samples: [PrometheusServer.Sample] = []
+            try await eventuallyAsync("Prometheus to have the lag of all four partitions", details: {
+                let targets = (try? await HTTPGet.fetch("\(prometheus.baseURL)/api/v1/targets").text) ?? "?"
+                return "\(samples); targets: \(targets)"
+            }) {
+                samples = try await prometheus.query(#"kafka_consumer_lag{topic="events"}"#)
+                return samples.count == 4
+            }
+            let lag = Dictionary(uniqueKeysWithValues: samples.map { ($0.labels["partition"] ?? "?", $0.value) })
+            #expect(lag == ["0": 3, "1": 0, "2": 0, "3": 0])
+            // Eventually too: a scrape that misses its 1 s timeout on a loaded machine marks the series stale
+            // until the next one succeeds, and an instant query in between finds nothing.
+            var total: [PrometheusServer.Sample] = []
+            try await eventuallyAsync("Prometheus to sum the lag", details: { "\(total)" }) {
+                total = try await prometheus.query("sum(kafka_consumer_lag)")
+                return !total.isEmpty
+            }
+            #expect(total.first?.value == 3)
+            let up = try await prometheus.query(#"up{job="service"}"#)
+            #expect(up.first?.value == 1)
         }
-        let lag = Dictionary(uniqueKeysWithValues: samples.map { ($0.labels["partition"] ?? "?", $0.value) })
-        #expect(lag == ["0": 3, "1": 0, "2": 0, "3": 0])
-        // Eventually too: a scrape that misses its 1 s timeout on a loaded machine marks the series stale
-        // until the next one succeeds, and an instant query in between finds nothing.
-        var total: [PrometheusServer.Sample] = []
-        try await eventuallyAsync("Prometheus to sum the lag", details: { "\(total)" }) {
-            total = try await prometheus.query("sum(kafka_consumer_lag)")
-            return !total.isEmpty
-        }
-        #expect(total.first?.value == 3)
-        let up = try await prometheus.query(#"up{job="service"}"#)
-        #expect(up.first?.value == 1)
         #expect(try await service.shutDown() == .exited(0))
     }
 

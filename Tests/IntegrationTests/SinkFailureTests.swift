@@ -54,7 +54,7 @@ struct SinkFailureTests {
                 expectedMessage = "0x00"
             case .sqlite:
                 // An operator's CHECK on the table; the service keeps an existing table as it is.
-                try scenario.store.createSQLiteTableWithCheck()
+                try await scenario.store.createSQLiteTableWithCheck()
                 bad = SampleEvents.document(eventID: "rejected-event", userID: "banned-user")
                 expectedMessage = "CHECK constraint failed"
             case .files:

@@ -20,22 +20,22 @@ struct PrometheusScrapeTests {
         try await withHTTPServer(source: source, metrics: {
             metrics.exposition(status: source.status(), pipeline: PipelineSnapshot(totals: .init()), observations: observations)
         }) { port in
-            let prometheus = try PrometheusServer(targets: ["127.0.0.1:\(port)"])
-            defer { prometheus.stop() }
-            try await prometheus.waitUntilReady()
-            let samples = try await Self.eventually { () -> [PrometheusServer.Sample]? in
-                let samples = try await prometheus.query("kafka_consumer_lag")
-                return samples.count == 2 ? samples : nil
+            try await PrometheusServer.with(targets: ["127.0.0.1:\(port)"]) { prometheus in
+                try await prometheus.waitUntilReady()
+                let samples = try await Self.eventually { () -> [PrometheusServer.Sample]? in
+                    let samples = try await prometheus.query("kafka_consumer_lag")
+                    return samples.count == 2 ? samples : nil
+                }
+                let lag = Dictionary(uniqueKeysWithValues: samples.map { ($0.labels["partition"] ?? "?", $0.value) })
+                #expect(lag == ["0": 15, "1": 0])
+                #expect(samples.allSatisfy { $0.labels["topic"] == "events" && $0.labels["job"] == "service" })
+                // Eventually too: a scrape that misses its 1 s timeout on a loaded machine marks the series stale
+                // until the next one succeeds, and an instant query in between finds nothing.
+                let total = try await Self.eventually { () -> Double? in
+                    try await prometheus.query("sum(kafka_consumer_lag)").first?.value
+                }
+                #expect(total == 15)
             }
-            let lag = Dictionary(uniqueKeysWithValues: samples.map { ($0.labels["partition"] ?? "?", $0.value) })
-            #expect(lag == ["0": 15, "1": 0])
-            #expect(samples.allSatisfy { $0.labels["topic"] == "events" && $0.labels["job"] == "service" })
-            // Eventually too: a scrape that misses its 1 s timeout on a loaded machine marks the series stale
-            // until the next one succeeds, and an instant query in between finds nothing.
-            let total = try await Self.eventually { () -> Double? in
-                try await prometheus.query("sum(kafka_consumer_lag)").first?.value
-            }
-            #expect(total == 15)
         }
     }
 

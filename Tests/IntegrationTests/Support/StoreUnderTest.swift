@@ -27,8 +27,13 @@ final class StoreUnderTest: @unchecked Sendable {
     static func make(_ kind: SinkKind) async throws -> StoreUnderTest {
         let directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("store-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let server = kind == .postgres ? try await PostgresServer.start() : nil
-        return StoreUnderTest(kind: kind, server: server, directory: directory)
+        do {
+            let server = kind == .postgres ? try await PostgresServer.start() : nil
+            return StoreUnderTest(kind: kind, server: server, directory: directory)
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
     }
 
     var sqlitePath: String { directory.appendingPathComponent("events.sqlite").path }
@@ -51,7 +56,9 @@ final class StoreUnderTest: @unchecked Sendable {
             return output.isEmpty ? [] : output.split(separator: "\n").map(String.init)
         case .sqlite:
             guard FileManager.default.fileExists(atPath: sqlitePath) else { return [] }
-            let output = try ProcessOutput.succeeding("/usr/bin/sqlite3", [sqlitePath, "SELECT event_id FROM events"])
+            let output = try await OffPool.run { [sqlitePath] in
+                try ProcessOutput.succeeding("/usr/bin/sqlite3", [sqlitePath, "SELECT event_id FROM events"])
+            }
             return output.isEmpty ? [] : output.split(separator: "\n").map(String.init)
         case .files:
             guard let walker = FileManager.default.enumerator(atPath: filesDirectory.path) else { return [] }
@@ -108,7 +115,7 @@ final class StoreUnderTest: @unchecked Sendable {
         case .sqlite:
             try lockerInput?.fileHandleForWriting.write(contentsOf: Data("COMMIT;\n.quit\n".utf8))
             try lockerInput?.fileHandleForWriting.close()
-            locker?.waitUntilExit()
+            if let locker = locker.map(UncheckedProcess.init) { await OffPool.run { locker.process.waitUntilExit() } }
             locker = nil
             lockerInput = nil
         case .files:
@@ -132,8 +139,8 @@ struct StoreError: Error, CustomStringConvertible {
 extension StoreUnderTest {
     /// Creates the SQLite events table before the service does, with a CHECK constraint of an operator's:
     /// `user_id` must not start with `banned`.
-    func createSQLiteTableWithCheck() throws {
-        _ = try ProcessOutput.succeeding("/usr/bin/sqlite3", [
+    func createSQLiteTableWithCheck() async throws {
+        _ = try await OffPool.run { [sqlitePath] in try ProcessOutput.succeeding("/usr/bin/sqlite3", [
             sqlitePath,
             """
             CREATE TABLE events (event_id TEXT PRIMARY KEY NOT NULL, event_type TEXT NOT NULL, "timestamp" TEXT NOT NULL,
@@ -142,6 +149,12 @@ extension StoreUnderTest {
               kafka_partition INTEGER NOT NULL, kafka_offset INTEGER NOT NULL,
               stored_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) WITHOUT ROWID
             """,
-        ])
+        ]) }
     }
+}
+
+/// A `Process` handed to an `OffPool` thread to wait for (Foundation's `Process` is not `Sendable`; only
+/// `waitUntilExit` is called on it there).
+private struct UncheckedProcess: @unchecked Sendable {
+    let process: Process
 }
