@@ -129,6 +129,33 @@ import Testing
         #expect(next == (try Self.decoder.decode(second)))
     }
 
+    /// Consecutive records share their arena: the recycled event keeps the same owner without swapping it,
+    /// reads the new document, and lets the owner go when it is dropped.
+    @Test func consecutiveDocumentsOfOneOwnerRecycleTheEventAndKeepTheOwnerHeld() throws {
+        var generator = SyntheticEventGenerator(seed: 11)
+        let first = generator.next().value
+        let second = generator.next().value
+        let padding = EnrichedEventDecoder.requiredPadding
+        weak var weakOwner: PaddedBytes?
+        var event: EnrichedEvent?
+        do {
+            // Both documents in one owner, each followed by the padding (as in a record arena).
+            let owner = PaddedBytes(first + [UInt8](repeating: 0, count: padding) + second)
+            weakOwner = owner
+            let firstValue = UnsafeRawBufferPointer(rebasing: owner.buffer[..<first.count])
+            let secondValue = UnsafeRawBufferPointer(rebasing: owner.buffer[(first.count + padding)..<(first.count + padding + second.count)])
+            var nothing: EnrichedEvent?
+            event = try Self.decoder.decode(paddedBytes: firstValue, owner: owner, recycling: &nothing)
+            let storage = ObjectIdentifier(event!.storage)
+            event = try Self.decoder.decode(paddedBytes: secondValue, owner: owner, recycling: &event)
+            #expect(ObjectIdentifier(event!.storage) == storage, "the event's memory was reused")
+        }
+        #expect(weakOwner != nil, "the recycled event still holds the shared owner")
+        #expect(event == (try Self.decoder.decode(second)), "and reads the second document")
+        event = nil
+        #expect(weakOwner == nil, "dropping the event lets the owner go")
+    }
+
     @Test func anEventSomeoneStillHoldsKeepsItsBytes() throws {
         var generator = SyntheticEventGenerator(seed: 10)
         let first = generator.next().value

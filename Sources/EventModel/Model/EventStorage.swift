@@ -62,9 +62,21 @@ final class EventStorage: ManagedBuffer<EventStorage.Header, UInt8> {
         borrowing payload: UnsafePointer<UInt8>, count payloadCount: Int, owner: AnyObject,
         reusing reusable: EventStorage?, _ initializeTable: (UnsafeMutablePointer<UInt8>) -> Void
     ) -> EventStorage {
-        make(
+        if let reusable, reusable.capacity >= tableSize {
+            // In place, and the owner swapped only when it changes: consecutive records mostly share their
+            // arena, and swapping it anyway cost a retain and a release per event on a count the poll
+            // thread's records change too.
+            reusable.withUnsafeMutablePointerToHeader { header in
+                header.pointee.payloadCount = payloadCount
+                header.pointee.external = payload
+                if header.pointee.owner !== owner { header.pointee.owner = owner }
+            }
+            reusable.withUnsafeMutablePointerToElements { initializeTable($0) }
+            return reusable
+        }
+        return make(
             Header(payloadCount: payloadCount, external: payload, owner: owner), capacity: tableSize,
-            reusing: reusable, initializeTable)
+            reusing: nil, initializeTable)
     }
 
     /// Storage with `header` and at least `capacity` bytes, which `initialize` fills: `reusable` when it
