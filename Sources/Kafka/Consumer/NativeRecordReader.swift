@@ -24,6 +24,8 @@ struct NativeRecordReader {
     static let maxArenaBytes = Int(Int32.max)
     /// This reader's bound: `maxArenaBytes`, or less in tests of the run splitting.
     private let arenaByteLimit: Int
+    /// `readsHeaderCountInPlace`, read once: a `static let` costs a once-check on every access, here per record.
+    private let readsHeaderCountInPlace = Self.readsHeaderCountInPlace
 
     /// - Parameter arenaByteLimit: at most `maxArenaBytes` (only tests pass less).
     init(arenaByteLimit: Int = maxArenaBytes) {
@@ -89,15 +91,15 @@ struct NativeRecordReader {
                         keyStart: keyStart, keyCount: native.key == nil ? -1 : native.key_len,
                         valueStart: valueStart, valueCount: native.payload == nil ? -1 : native.len),
                     timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || timestamp < 0 ? nil : timestamp,
-                    headers: Self.headers(of: message)
+                    headers: headers(of: message)
                 ))
             }
         }
     }
 
     /// The headers of a message, in order; empty (and no allocation) when it has none.
-    private static func headers(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
-        if readsHeaderCountInPlace, recordSaysItHasNoHeaders(message.pointee) { return [] }
+    private func headers(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
+        if readsHeaderCountInPlace, Self.recordSaysItHasNoHeaders(message.pointee) { return [] }
         var nativeHeaders: OpaquePointer?
         guard rd_kafka_message_headers(message, &nativeHeaders) == RD_KAFKA_RESP_ERR_NO_ERROR,
             let nativeHeaders
