@@ -10,12 +10,9 @@ public enum OffPool {
         }
     }
 
-    public static func run(_ body: @escaping @Sendable () -> Void) async {
+    public static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                body()
-                continuation.resume()
-            }
+            Thread.detachNewThread { continuation.resume(returning: body()) }
         }
     }
 }

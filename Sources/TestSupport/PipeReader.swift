@@ -36,8 +36,6 @@ public final class PipeReader: @unchecked Sendable {
 
     /// ``nextLine()`` on a thread of its own, so that waiting never holds a cooperative-pool thread.
     public func nextLineOffPool() async -> String? {
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: self.nextLine()) }
-        }
+        await OffPool.run { self.nextLine() }
     }
 }

@@ -2,6 +2,7 @@ import EventSinks
 import Foundation
 import ProcessingCore
 import Testing
+import TestSupport
 
 /// `SQLiteEventSink` on a real SQLite file in a temporary directory, checked with the `sqlite3` shell.
 @Suite("SQLiteEventSink on a real SQLite file")
@@ -15,14 +16,14 @@ struct SQLiteEventSinkTests {
         let events = SinkTests.events(25, partitions: 3)
         #expect(try await sink.write(events) == SinkWriteResult(stored: 25, duplicates: 0))
         await sink.close()
-        #expect(try await SinkTests.sqlite3(path, "PRAGMA journal_mode") == "wal")
-        #expect(try await SinkTests.sqlite3(path, "SELECT identifier FROM grdb_migrations") == "events v1: events table")
-        let columns = try await SinkTests.sqlite3(path, "SELECT group_concat(name, ',') FROM pragma_table_info('events')")
+        #expect(try await SQLiteShell.run(path, "PRAGMA journal_mode") == "wal")
+        #expect(try await SQLiteShell.run(path, "SELECT identifier FROM grdb_migrations") == "events v1: events table")
+        let columns = try await SQLiteShell.run(path, "SELECT group_concat(name, ',') FROM pragma_table_info('events')")
         #expect(columns == "event_id,event_type,timestamp,request_id,user_id,session_id,page_url,event_data,client_info,service_info,processing_info,kafka_topic,kafka_partition,kafka_offset,stored_at")
-        let indexes = try await SinkTests.sqlite3(path, "SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_index_list('events') ORDER BY name)")
+        let indexes = try await SQLiteShell.run(path, "SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_index_list('events') ORDER BY name)")
         #expect(indexes.contains("events_event_type_idx") && indexes.contains("events_user_id_idx") && indexes.contains("events_timestamp_idx"))
         let sample = events[4]
-        let row = try await SinkTests.sqlite3(
+        let row = try await SQLiteShell.run(
             path,
             """
             SELECT event_type, user_id, "timestamp", client_info ->> 'user_agent', processing_info ->> 'processing_ms',
@@ -54,7 +55,7 @@ struct SQLiteEventSinkTests {
         let restarted = SQLiteEventSink(path: path, table: "events", logger: SinkTests.logger)
         #expect(try await restarted.write(Array(events[18...])) == SinkWriteResult(stored: 0, duplicates: 2))
         await restarted.close()
-        #expect(try await SinkTests.sqlite3(path, "SELECT count(*) FROM events") == "20")
+        #expect(try await SQLiteShell.run(path, "SELECT count(*) FROM events") == "20")
     }
 
     @Test("a row breaking a constraint rejects the batch at that event and stores none of it")
@@ -63,7 +64,7 @@ struct SQLiteEventSinkTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("events.sqlite").path
         // An operator's own rule on the table (the sink keeps an existing table as it is).
-        _ = try await SinkTests.sqlite3(
+        _ = try await SQLiteShell.run(
             path,
             """
             CREATE TABLE events (event_id TEXT PRIMARY KEY NOT NULL, event_type TEXT NOT NULL, "timestamp" TEXT NOT NULL,
@@ -83,7 +84,7 @@ struct SQLiteEventSinkTests {
             #expect(rejection.message.contains("CHECK constraint failed"), "\(rejection.message)")
         }
         await sink.close()
-        #expect(try await SinkTests.sqlite3(path, "SELECT count(*) FROM events") == "0")
+        #expect(try await SQLiteShell.run(path, "SELECT count(*) FROM events") == "0")
     }
 
     @Test("a file that cannot be opened is an unavailable store, not a rejection")

@@ -28,13 +28,6 @@ enum SinkTests {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
-
-    /// Runs `sqlite3` on `path` with `sql` (on a thread of its own, not the cooperative pool); its output, trimmed.
-    static func sqlite3(_ path: String, _ sql: String) async throws -> String {
-        try await OffPool.run {
-            try ProcessOutput.run("/usr/bin/sqlite3", [path, sql]).output.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-    }
 }
 
 extension EventSinkError {

@@ -11,7 +11,7 @@ enum SinkKind: String, CaseIterable, Sendable, CustomStringConvertible {
 /// One store for one test: a throwaway PostgreSQL server, or a temporary SQLite file or directory; removed
 /// when the test ends (`defer { await store.remove() }`).
 final class StoreUnderTest: @unchecked Sendable {
-    // `@unchecked`: `locker` is only touched by the test's own task.
+    // `@unchecked`: `locker` is only touched by the test's own task (and the `OffPool` thread it awaits).
     let kind: SinkKind
     private let server: PostgresServer?
     private let directory: URL
@@ -56,9 +56,7 @@ final class StoreUnderTest: @unchecked Sendable {
             return output.isEmpty ? [] : output.split(separator: "\n").map(String.init)
         case .sqlite:
             guard FileManager.default.fileExists(atPath: sqlitePath) else { return [] }
-            let output = try await OffPool.run { [sqlitePath] in
-                try ProcessOutput.succeeding("/usr/bin/sqlite3", [sqlitePath, "SELECT event_id FROM events"])
-            }
+            let output = try await SQLiteShell.run(sqlitePath, "SELECT event_id FROM events")
             return output.isEmpty ? [] : output.split(separator: "\n").map(String.init)
         case .files:
             guard let walker = FileManager.default.enumerator(atPath: filesDirectory.path) else { return [] }
@@ -85,7 +83,7 @@ final class StoreUnderTest: @unchecked Sendable {
             await server!.stop()
         case .sqlite:
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+            process.executableURL = URL(fileURLWithPath: SQLiteShell.path)
             process.arguments = [sqlitePath]
             let input = Pipe()
             let output = Pipe()
@@ -115,7 +113,7 @@ final class StoreUnderTest: @unchecked Sendable {
         case .sqlite:
             try lockerInput?.fileHandleForWriting.write(contentsOf: Data("COMMIT;\n.quit\n".utf8))
             try lockerInput?.fileHandleForWriting.close()
-            if let locker = locker.map(UncheckedProcess.init) { await OffPool.run { locker.process.waitUntilExit() } }
+            await OffPool.run { [self] in locker?.waitUntilExit() }
             locker = nil
             lockerInput = nil
         case .files:
@@ -140,7 +138,7 @@ extension StoreUnderTest {
     /// Creates the SQLite events table before the service does, with a CHECK constraint of an operator's:
     /// `user_id` must not start with `banned`.
     func createSQLiteTableWithCheck() async throws {
-        _ = try await OffPool.run { [sqlitePath] in try ProcessOutput.succeeding("/usr/bin/sqlite3", [
+        _ = try await SQLiteShell.run(
             sqlitePath,
             """
             CREATE TABLE events (event_id TEXT PRIMARY KEY NOT NULL, event_type TEXT NOT NULL, "timestamp" TEXT NOT NULL,
@@ -148,13 +146,6 @@ extension StoreUnderTest {
               event_data TEXT, client_info TEXT, service_info TEXT, processing_info TEXT, kafka_topic TEXT NOT NULL,
               kafka_partition INTEGER NOT NULL, kafka_offset INTEGER NOT NULL,
               stored_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) WITHOUT ROWID
-            """,
-        ]) }
+            """)
     }
-}
-
-/// A `Process` handed to an `OffPool` thread to wait for (Foundation's `Process` is not `Sendable`; only
-/// `waitUntilExit` is called on it there).
-private struct UncheckedProcess: @unchecked Sendable {
-    let process: Process
 }
