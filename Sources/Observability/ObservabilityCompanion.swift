@@ -89,16 +89,16 @@ public final class ObservabilityCompanion: ServiceCompanion {
             consumer: consumer, pipeline: pipeline, lifecycle: lifecycle,
             startsAtEarliest: configuration.autoOffsetReset == .earliest || configuration.readFromBeginning,
             logger: logger)
-        let source = LiveStatusSource(
+        let live = LiveStatusSource(
             consumer: consumer, pipeline: pipeline, monitor: monitor, lifecycle: lifecycle,
             topic: configuration.topic, group: configuration.groupID, version: ServiceVersion.current,
             extraReadinessChecks: readinessChecks)
         let metrics = self.metrics
-        self.source.attach(source) {
+        source.attach(live) {
             let snapshot = pipeline.pipelineSnapshot()
             return metrics.exposition(
-                status: source.status(pipeline: snapshot), pipeline: snapshot, observations: consumer.observations,
-                live: source.liveness().isOK, ready: source.readiness().isOK)
+                status: live.status(pipeline: snapshot), pipeline: snapshot, observations: consumer.observations,
+                live: live.liveness().isOK, ready: live.readiness().isOK)
         }
         var arranged: [any Service] = []
         if let server = server.withLock({ $0 }) {
@@ -106,7 +106,7 @@ public final class ObservabilityCompanion: ServiceCompanion {
         }
         arranged.append(monitor)
         arranged.append(contentsOf: services)
-        arranged.append(ProgressReporter(source: source, interval: settings.progressLogInterval, logger: logger))
+        arranged.append(ProgressReporter(source: live, interval: settings.progressLogInterval, logger: logger))
         arranged.append(ShutdownMarker(lifecycle: lifecycle))
         return arranged
     }
