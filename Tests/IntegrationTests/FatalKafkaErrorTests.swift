@@ -23,13 +23,19 @@ struct FatalKafkaErrorTests {
 
         // The next heartbeats are answered "fenced": another instance with the same group.instance.id took over.
         // What a probe sees until the process is gone (for the log: the window is too short to assert on).
+        // The fence is pushed only once the prober has its first answer: on a loaded machine the task could
+        // otherwise start after the process is gone and see nothing at all.
+        let (firstAnswer, answered) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let probing = Task {
+            defer { answered.finish() }
             var answers: [Int] = []
             while let response = try? await endpoints.get("/healthz"), answers.count < 10_000 {
                 if answers.last != response.status { answers.append(response.status) }
+                answered.yield()
             }
             return answers
         }
+        for await _ in firstAnswer { break }
         try await broker.pushRequestErrors(apiKey: 12, errorCodes: [82, 82, 82])
         let fencedAt = ContinuousClock.now
         let exit = try await service.waitForExit(timeout: .seconds(60))
